@@ -1,0 +1,390 @@
+package io.dls.receiver.codec;
+
+import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessagePackException;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.value.ValueType;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a msgpack {@link Frame} into a {@link Chunk}, for every carrier mode of forward protocol v1:
+ * Message {@code [tag, time, record, option?]}, Forward {@code [tag, [[time, record]...], option?]},
+ * PackedForward {@code [tag, entries-as-bin-or-str, option?]} and its compressed form.
+ *
+ * <p>Structural faults in the message itself throw {@link ProtocolException}. Faults inside one entry
+ * (a record that is not a map, a time of the wrong type) only skip that entry and are counted. Record
+ * maps are passed on as the client's bytes, never re-encoded.
+ */
+public final class ChunkDecoder {
+    private static final byte[] ACK_KEY = {(byte) 0xa3, 'a', 'c', 'k'};
+
+    private final CodecLimits limits;
+    private final JsonChunkDecoder json;
+    private String lastTag;
+    private byte[] lastTagBytes = new byte[0];
+
+    public ChunkDecoder(CodecLimits limits) {
+        this.limits = limits;
+        this.json = new JsonChunkDecoder();
+    }
+
+    public Chunk decode(Frame frame) {
+        if (frame.json()) {
+            return json.decode(frame.bytes());
+        }
+        byte[] b = frame.bytes();
+        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(b)) {
+            MessageFormat f = u.getNextFormat();
+            if (f == MessageFormat.NIL) {
+                return Chunk.HEARTBEAT; // Fluentd's TCP heartbeat: harmless, nothing to publish
+            }
+            if (f.getValueType() != ValueType.ARRAY) {
+                throw new ProtocolException("not_array", "forward message must be an array, got " + f.getValueType());
+            }
+            int size = u.unpackArrayHeader();
+            if (size < 2 || size > 4) {
+                throw new ProtocolException("bad_message", "forward message must have 2 to 4 elements, had " + size);
+            }
+            String tag = readTag(u);
+            MessageFormat second = u.getNextFormat();
+            Map<String, Integer> invalid = new HashMap<>(2);
+            List<Event> events;
+            int optionsIndex;
+            String compressed = null;
+            if (second.getValueType() == ValueType.ARRAY) {
+                events = readForwardEntries(u, b, invalid);
+                optionsIndex = 2;
+            } else if (second.getValueType() == ValueType.BINARY || second.getValueType() == ValueType.STRING) {
+                // PackedForward: remember where the entries are; the option map (after them) may say they
+                // are compressed.
+                int len = second.getValueType() == ValueType.BINARY ? u.unpackBinaryHeader() : u.unpackRawStringHeader();
+                int off = (int) u.getTotalReadBytes();
+                if (off + (long) len > b.length) {
+                    throw new ProtocolException("truncated", "entries declare " + len + " bytes past the frame end");
+                }
+                Options opt = Options.NONE;
+                if (size > 2) {
+                    // The option map follows the entries; read it without walking over them.
+                    try (MessageUnpacker ou = MessagePack.newDefaultUnpacker(b, off + len, b.length - off - len)) {
+                        opt = readOptions(ou, b, off + len);
+                    }
+                }
+                byte[] stream = b;
+                int streamOff = off;
+                int streamLen = len;
+                if (opt.compressed != null && !opt.compressed.equals("text")) {
+                    stream = Decompression.inflate(opt.compressed, b, off, len, limits.maxDecompressedBytes());
+                    streamOff = 0;
+                    streamLen = stream.length;
+                }
+                events = readPackedEntries(stream, streamOff, streamLen, invalid);
+                return finish(tag, events, opt, invalid);
+            } else {
+                if (size < 3) {
+                    throw new ProtocolException("bad_message", "Message mode needs [tag, time, record], had " + size + " elements");
+                }
+                events = new ArrayList<>(1);
+                readEntry(u, b, events, invalid, 0);
+                optionsIndex = 3;
+            }
+            Options opt = size > optionsIndex ? readOptions(u, b, 0) : Options.NONE;
+            if (opt.compressed != null && !opt.compressed.equals("text")) {
+                throw new ProtocolException("bad_message", "compressed option is only valid with PackedForward");
+            }
+            return finish(tag, events, opt, invalid);
+        } catch (MessagePackException | IOException | IllegalStateException e) {
+            throw new ProtocolException("bad_msgpack", "malformed msgpack: " + e.getMessage(), e);
+        }
+    }
+
+    private Chunk finish(String tag, List<Event> events, Options opt, Map<String, Integer> invalid) {
+        if (tag.isEmpty()) {
+            // A chunk that cannot be routed is dropped as a whole, but acked, so an agent does not resend
+            // it forever; the events are counted as invalid.
+            if (!events.isEmpty()) {
+                invalid.merge("empty_tag", events.size(), Integer::sum);
+            }
+            events = List.of();
+        }
+        byte[] ack = null;
+        if (opt.chunkRaw != null) {
+            ack = new byte[1 + ACK_KEY.length + opt.chunkRaw.length];
+            ack[0] = (byte) 0x81; // fixmap, one entry
+            System.arraycopy(ACK_KEY, 0, ack, 1, ACK_KEY.length);
+            System.arraycopy(opt.chunkRaw, 0, ack, 1 + ACK_KEY.length, opt.chunkRaw.length);
+        }
+        return new Chunk(tag, events, opt.chunkId, ack, invalid);
+    }
+
+    private String readTag(MessageUnpacker u) throws IOException {
+        MessageFormat f = u.getNextFormat();
+        int len;
+        if (f.getValueType() == ValueType.STRING) {
+            len = u.unpackRawStringHeader();
+        } else if (f.getValueType() == ValueType.BINARY) {
+            len = u.unpackBinaryHeader();
+        } else {
+            throw new ProtocolException("bad_tag", "tag must be a string, got " + f.getValueType());
+        }
+        byte[] bytes = u.readPayload(len);
+        if (Arrays.equals(bytes, lastTagBytes)) {
+            return lastTag;
+        }
+        try {
+            String tag = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+            lastTag = tag;
+            lastTagBytes = bytes;
+            return tag;
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException("bad_tag", "tag is not valid UTF-8");
+        }
+    }
+
+    private List<Event> readForwardEntries(MessageUnpacker u, byte[] b, Map<String, Integer> invalid) throws IOException {
+        int n = u.unpackArrayHeader();
+        List<Event> events = new ArrayList<>(Math.min(n, 4096));
+        for (int i = 0; i < n; i++) {
+            if (u.getNextFormat().getValueType() != ValueType.ARRAY) {
+                invalid.merge("entry_not_array", 1, Integer::sum);
+                u.skipValue();
+                continue;
+            }
+            readEntryArray(u, b, events, invalid, 0);
+        }
+        return events;
+    }
+
+    private List<Event> readPackedEntries(byte[] stream, int off, int len, Map<String, Integer> invalid) {
+        List<Event> events = new ArrayList<>(Math.max(16, len / 64));
+        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(stream, off, len)) {
+            while (u.hasNext()) {
+                if (u.getNextFormat().getValueType() != ValueType.ARRAY) {
+                    invalid.merge("entry_not_array", 1, Integer::sum);
+                    u.skipValue();
+                    continue;
+                }
+                readEntryArray(u, stream, events, invalid, off);
+            }
+        } catch (MessagePackException | IOException e) {
+            // The entry stream is cut or corrupt past this point: there is no way to find the next entry.
+            invalid.merge("truncated_entries", 1, Integer::sum);
+        }
+        return events;
+    }
+
+    private void readEntryArray(MessageUnpacker u, byte[] b, List<Event> events, Map<String, Integer> invalid,
+                                int base) throws IOException {
+        int size = u.unpackArrayHeader();
+        if (size < 2) {
+            invalid.merge("bad_entry", 1, Integer::sum);
+            u.skipValue(size);
+            return;
+        }
+        readEntry(u, b, events, invalid, base);
+        if (size > 2) {
+            u.skipValue(size - 2);
+        }
+    }
+
+    /** Reads {@code time, record} at the unpacker's position; always consumes exactly two values. */
+    private void readEntry(MessageUnpacker u, byte[] b, List<Event> events, Map<String, Integer> invalid, int base)
+            throws IOException {
+        long seconds;
+        int nanos = 0;
+        boolean subsecond = false;
+        boolean now = false;
+        String bad = null;
+        MessageFormat tf = u.getNextFormat();
+        switch (tf.getValueType()) {
+            case INTEGER -> {
+                seconds = u.unpackLong();
+                now = seconds == 0;
+            }
+            case FLOAT -> {
+                double d = u.unpackDouble();
+                seconds = (long) Math.floor(d);
+                nanos = (int) Math.round((d - seconds) * 1e9);
+                if (nanos >= 1_000_000_000) {
+                    seconds++;
+                    nanos -= 1_000_000_000;
+                }
+                subsecond = true;
+            }
+            case EXTENSION -> {
+                var h = u.unpackExtensionTypeHeader();
+                if (h.getType() == 0 && h.getLength() == 8) {
+                    byte[] p = u.readPayload(8);
+                    seconds = ((p[0] & 0xffL) << 24) | ((p[1] & 0xffL) << 16) | ((p[2] & 0xffL) << 8) | (p[3] & 0xffL);
+                    long ns = ((p[4] & 0xffL) << 24) | ((p[5] & 0xffL) << 16) | ((p[6] & 0xffL) << 8) | (p[7] & 0xffL);
+                    if (ns >= 1_000_000_000L) {
+                        bad = "bad_time";
+                    }
+                    nanos = (int) ns;
+                    subsecond = true;
+                } else {
+                    skipBytes(u, h.getLength());
+                    seconds = 0;
+                    bad = "bad_time";
+                }
+            }
+            case ARRAY -> {
+                // Fluent Bit 2.x: [[time, {metadata}], record]
+                int n = u.unpackArrayHeader();
+                seconds = 0;
+                if (n >= 1) {
+                    Event t = readTimeOnly(u);
+                    if (t == null) {
+                        bad = "bad_time";
+                    } else {
+                        seconds = t.epochSeconds();
+                        nanos = t.nanos();
+                        subsecond = t.subsecond();
+                        now = seconds == 0 && nanos == 0;
+                    }
+                    u.skipValue(n - 1);
+                } else {
+                    bad = "bad_time";
+                }
+            }
+            case NIL -> {
+                u.unpackNil();
+                seconds = 0;
+                now = true;
+            }
+            default -> {
+                u.skipValue();
+                seconds = 0;
+                bad = "bad_time";
+            }
+        }
+        MessageFormat rf = u.getNextFormat();
+        if (rf.getValueType() != ValueType.MAP) {
+            u.skipValue();
+            invalid.merge(rf == MessageFormat.NIL ? "nil_record" : "record_not_map", 1, Integer::sum);
+            return;
+        }
+        int start = (int) u.getTotalReadBytes();
+        u.skipValue();
+        int end = (int) u.getTotalReadBytes();
+        if (bad != null) {
+            invalid.merge(bad, 1, Integer::sum);
+            return;
+        }
+        byte[] record = Arrays.copyOfRange(b, base + start, base + end);
+        events.add(now ? Event.now(record) : new Event(seconds, nanos, subsecond, record));
+    }
+
+    /** A time value alone (inside Fluent Bit's [time, metadata] pair); null when it is not a time. */
+    private static Event readTimeOnly(MessageUnpacker u) throws IOException {
+        MessageFormat f = u.getNextFormat();
+        switch (f.getValueType()) {
+            case INTEGER:
+                return new Event(u.unpackLong(), 0, false, null);
+            case FLOAT: {
+                double d = u.unpackDouble();
+                long s = (long) Math.floor(d);
+                return new Event(s, (int) Math.min(999_999_999, Math.round((d - s) * 1e9)), true, null);
+            }
+            case EXTENSION: {
+                var h = u.unpackExtensionTypeHeader();
+                if (h.getType() != 0 || h.getLength() != 8) {
+                    skipBytes(u, h.getLength());
+                    return null;
+                }
+                byte[] p = u.readPayload(8);
+                long s = ((p[0] & 0xffL) << 24) | ((p[1] & 0xffL) << 16) | ((p[2] & 0xffL) << 8) | (p[3] & 0xffL);
+                long ns = ((p[4] & 0xffL) << 24) | ((p[5] & 0xffL) << 16) | ((p[6] & 0xffL) << 8) | (p[7] & 0xffL);
+                return ns >= 1_000_000_000L ? null : new Event(s, (int) ns, true, null);
+            }
+            default:
+                u.skipValue();
+                return null;
+        }
+    }
+
+    private record Options(String compressed, byte[] chunkRaw, byte[] chunkId) {
+        static final Options NONE = new Options(null, null, null);
+    }
+
+    /** @param base where the unpacker's input starts within {@code b} */
+    private static Options readOptions(MessageUnpacker u, byte[] b, int base) throws IOException {
+        MessageFormat f = u.getNextFormat();
+        if (f == MessageFormat.NIL) {
+            u.unpackNil();
+            return Options.NONE;
+        }
+        if (f.getValueType() != ValueType.MAP) {
+            throw new ProtocolException("bad_options", "option must be a map or nil, got " + f.getValueType());
+        }
+        int n = u.unpackMapHeader();
+        String compressed = null;
+        byte[] chunkRaw = null;
+        byte[] chunkId = null;
+        for (int i = 0; i < n; i++) {
+            MessageFormat kf = u.getNextFormat();
+            String key = kf.getValueType() == ValueType.STRING ? u.unpackString() : null;
+            if (key == null) {
+                u.skipValue();
+                u.skipValue();
+                continue;
+            }
+            switch (key) {
+                case "chunk" -> {
+                    MessageFormat vf = u.getNextFormat();
+                    int start = base + (int) u.getTotalReadBytes();
+                    if (vf.getValueType() == ValueType.STRING || vf.getValueType() == ValueType.BINARY) {
+                        int len = vf.getValueType() == ValueType.STRING ? u.unpackRawStringHeader() : u.unpackBinaryHeader();
+                        chunkId = u.readPayload(len);
+                        // Echo the value byte for byte, header included: clients compare what they sent.
+                        chunkRaw = Arrays.copyOfRange(b, start, base + (int) u.getTotalReadBytes());
+                    } else if (vf == MessageFormat.NIL) {
+                        u.unpackNil();
+                    } else {
+                        throw new ProtocolException("bad_options", "chunk option must be a string, got " + vf.getValueType());
+                    }
+                }
+                case "compressed" -> {
+                    MessageFormat vf = u.getNextFormat();
+                    if (vf.getValueType() == ValueType.STRING) {
+                        compressed = u.unpackString();
+                    } else {
+                        u.skipValue();
+                    }
+                }
+                default -> u.skipValue(); // size is only a hint; unknown options are ignored as Fluentd does
+            }
+        }
+        return new Options(compressed, chunkRaw, chunkId);
+    }
+
+    private static void skipBytes(MessageUnpacker u, long n) throws IOException {
+        // readPayload would allocate; skip in bounded steps instead.
+        byte[] sink = new byte[(int) Math.min(n, 8192)];
+        long left = n;
+        while (left > 0) {
+            int step = (int) Math.min(left, sink.length);
+            u.readPayload(sink, 0, step);
+            left -= step;
+        }
+    }
+
+    /** Encodes a record given as JSON to msgpack (for the JSON framing); used by {@link JsonChunkDecoder}. */
+    static MessageBufferPacker packer() {
+        return MessagePack.newDefaultBufferPacker();
+    }
+}

@@ -1,0 +1,78 @@
+package io.dls.receiver.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+import java.util.List;
+
+/**
+ * Splits a connection's byte stream into {@link Frame}s. The first significant byte decides the framing
+ * for the whole connection, as Fluentd's in_forward does: '[' or '{' means JSON, anything else msgpack.
+ * Nothing is allocated for a frame until all of it has arrived, and no frame may exceed the limit.
+ */
+public final class ForwardFrameDecoder extends ByteToMessageDecoder {
+    private enum Mode { UNKNOWN, MSGPACK, JSON }
+
+    private final long maxFrameBytes;
+    private final int maxDepth;
+    private Mode mode = Mode.UNKNOWN;
+    private MsgpackFrameScanner msgpack;
+    private JsonFrameScanner json;
+
+    public ForwardFrameDecoder(long maxFrameBytes, int maxDepth) {
+        if (maxFrameBytes <= 0 || maxFrameBytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("maxFrameBytes must be between 1 and 2 GiB, was " + maxFrameBytes);
+        }
+        this.maxFrameBytes = maxFrameBytes;
+        this.maxDepth = maxDepth;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (in.isReadable()) {
+            if (mode == Mode.UNKNOWN) {
+                chooseMode(in.getByte(in.readerIndex()));
+            }
+            if (mode == Mode.JSON) {
+                // Whitespace between JSON frames is not part of any frame.
+                while (json.scannedBytes() == 0 && in.isReadable()
+                        && JsonFrameScanner.isWhitespace(in.getByte(in.readerIndex()))) {
+                    in.skipBytes(1);
+                }
+                if (!in.isReadable()) {
+                    return;
+                }
+                long len = json.scan(in);
+                if (len < 0) {
+                    return;
+                }
+                json.reset();
+                out.add(new Frame(readBytes(in, (int) len), true));
+            } else {
+                long len = msgpack.scan(in);
+                if (len < 0) {
+                    return;
+                }
+                msgpack.reset();
+                out.add(new Frame(readBytes(in, (int) len), false));
+            }
+        }
+    }
+
+    private void chooseMode(byte first) {
+        if (first == '[' || first == '{') {
+            mode = Mode.JSON;
+            json = new JsonFrameScanner(maxFrameBytes, maxDepth);
+        } else {
+            mode = Mode.MSGPACK;
+            msgpack = new MsgpackFrameScanner(maxFrameBytes, maxDepth);
+        }
+    }
+
+    private static byte[] readBytes(ByteBuf in, int len) {
+        byte[] bytes = new byte[len];
+        in.readBytes(bytes);
+        return bytes;
+    }
+}
