@@ -1,0 +1,76 @@
+package io.dls.receiver.ops;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+import java.util.function.LongSupplier;
+
+/** Every number the receiver exports on /metrics, in one place so names and labels stay consistent. */
+public final class ReceiverMetrics {
+    private final PrometheusRegistry registry;
+
+    public final Counter records;
+    public final Counter bytesReceived;
+    public final Counter chunks;
+    public final Counter acks;
+    public final Counter invalidEvents;
+    public final Counter protocolErrors;
+    public final Counter connectionsAccepted;
+    public final Counter connectionsRefused;
+    public final Counter kafkaErrors;
+    public final Counter heartbeats;
+    public final Gauge connectionsOpen;
+    public final Histogram kafkaLatency;
+
+    public ReceiverMetrics() {
+        this(new PrometheusRegistry());
+    }
+
+    public ReceiverMetrics(PrometheusRegistry registry) {
+        this.registry = registry;
+        records = Counter.builder().name("fluent_receiver_records_total")
+                .help("Events Kafka acknowledged").register(registry);
+        bytesReceived = Counter.builder().name("fluent_receiver_received_bytes_total")
+                .help("Bytes read from forward clients, as on the wire").register(registry);
+        chunks = Counter.builder().name("fluent_receiver_chunks_total")
+                .help("Forward messages decoded").register(registry);
+        acks = Counter.builder().name("fluent_receiver_acks_total")
+                .help("Acks sent to clients after Kafka stored the chunk").register(registry);
+        invalidEvents = Counter.builder().name("fluent_receiver_invalid_events_total")
+                .help("Events skipped because they could not be published, by reason")
+                .labelNames("reason").register(registry);
+        protocolErrors = Counter.builder().name("fluent_receiver_protocol_errors_total")
+                .help("Connections closed for breaking the protocol, by reason")
+                .labelNames("reason").register(registry);
+        connectionsAccepted = Counter.builder().name("fluent_receiver_connections_total")
+                .help("Connections accepted").register(registry);
+        connectionsRefused = Counter.builder().name("fluent_receiver_connections_refused_total")
+                .help("Connections closed at once because max_connections were open").register(registry);
+        kafkaErrors = Counter.builder().name("fluent_receiver_kafka_errors_total")
+                .help("Chunks Kafka failed to store (no ack sent; the client retries)").register(registry);
+        heartbeats = Counter.builder().name("fluent_receiver_heartbeats_total")
+                .help("UDP and TCP heartbeats answered").labelNames("transport").register(registry);
+        connectionsOpen = Gauge.builder().name("fluent_receiver_connections_open")
+                .help("Connections open now").register(registry);
+        kafkaLatency = Histogram.builder().name("fluent_receiver_kafka_chunk_latency_seconds")
+                .help("From publishing a chunk's first event to Kafka acknowledging its last")
+                .unit(Unit.SECONDS)
+                .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+                .register(registry);
+    }
+
+    /** Registers the gauge of bytes handed to Kafka and not yet acknowledged. */
+    public void bytesInFlight(LongSupplier bytes) {
+        GaugeWithCallback.builder().name("fluent_receiver_kafka_bytes_in_flight")
+                .help("Record bytes handed to the Kafka producer and not yet acknowledged")
+                .callback(cb -> cb.call(bytes.getAsLong())).register(registry);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+}

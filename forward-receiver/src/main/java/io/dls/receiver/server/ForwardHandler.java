@@ -1,0 +1,167 @@
+package io.dls.receiver.server;
+
+import io.dls.receiver.codec.Chunk;
+import io.dls.receiver.codec.ChunkDecoder;
+import io.dls.receiver.codec.Event;
+import io.dls.receiver.codec.Frame;
+import io.dls.receiver.codec.ProtocolException;
+import io.dls.receiver.codec.RecordFields;
+import io.dls.receiver.ops.ReceiverMetrics;
+import io.dls.receiver.sink.EventSink;
+import io.dls.receiver.sink.InFlightGate;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The last handler of a connection: decodes each frame into a chunk, hands it to the sink, writes the ack
+ * once the sink has stored every event, and pauses reading while the sink's backlog is full.
+ */
+final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
+    private static final Logger log = LoggerFactory.getLogger(ForwardHandler.class);
+
+    /** Per-connection behaviour that comes from configuration. */
+    record Settings(boolean skipInvalidEvent, String sourceAddressKey, String sourceHostnameKey,
+                    long chunkSizeWarnLimit) {
+    }
+
+    private final ChunkDecoder decoder;
+    private final EventSink sink;
+    private final InFlightGate gate;
+    private final ReceiverMetrics metrics;
+    private final Settings settings;
+    private String sourceIp;
+    private String sourceHost;
+    private int pendingChunks;
+
+    ForwardHandler(ChunkDecoder decoder, EventSink sink, InFlightGate gate, ReceiverMetrics metrics, Settings settings) {
+        this.decoder = decoder;
+        this.sink = sink;
+        this.gate = gate;
+        this.metrics = metrics;
+        this.settings = settings;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
+            sourceIp = a.getAddress().getHostAddress();
+            if (settings.sourceHostnameKey() != null) {
+                sourceHost = a.getAddress().getCanonicalHostName();
+            }
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        Chunk chunk = decoder.decode(frame);
+        if (chunk.isHeartbeat()) {
+            metrics.heartbeats.labelValues("tcp").inc();
+            return;
+        }
+        metrics.chunks.inc();
+        if (frame.bytes().length > settings.chunkSizeWarnLimit()) {
+            log.warn("large chunk peer={} tag={} bytes={} chunk_size_warn_limit={}", ctx.channel().remoteAddress(),
+                    chunk.tag(), frame.bytes().length, settings.chunkSizeWarnLimit());
+        }
+        if (!chunk.invalidEvents().isEmpty()) {
+            for (Map.Entry<String, Integer> e : chunk.invalidEvents().entrySet()) {
+                metrics.invalidEvents.labelValues(e.getKey()).inc(e.getValue());
+            }
+            if (!settings.skipInvalidEvent()) {
+                throw new ProtocolException("invalid_event", "chunk has invalid events " + chunk.invalidEvents()
+                        + " and skip_invalid_event is false");
+            }
+            log.warn("invalid events skipped peer={} tag={} skipped={} reasons={} published={}",
+                    ctx.channel().remoteAddress(), chunk.tag(), chunk.invalidCount(), chunk.invalidEvents(),
+                    chunk.events().size());
+        }
+        Chunk toPublish = enrich(chunk);
+        pendingChunks++;
+        sink.publish(toPublish, sourceIp, new EventSink.Listener() {
+            @Override
+            public void stored() {
+                ctx.executor().execute(() -> pendingChunks--);
+                if (chunk.wantsAck()) {
+                    ctx.writeAndFlush(Unpooled.wrappedBuffer(chunk.ackReply()));
+                    metrics.acks.inc();
+                }
+            }
+
+            @Override
+            public void failed(Exception cause) {
+                ctx.executor().execute(() -> pendingChunks--);
+                log.warn("kafka did not store chunk peer={} tag={} events={} error=\"{}\": no ack, closing so the"
+                        + " client resends", ctx.channel().remoteAddress(), chunk.tag(), chunk.events().size(), cause);
+                ctx.close();
+            }
+        });
+        if (gate.isFull() && ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(false);
+            gate.parkUntilDrained(() -> ctx.channel().config().setAutoRead(true));
+        }
+    }
+
+    private Chunk enrich(Chunk chunk) {
+        if (settings.sourceAddressKey() == null && settings.sourceHostnameKey() == null) {
+            return chunk;
+        }
+        List<Event> out = new ArrayList<>(chunk.events().size());
+        for (Event e : chunk.events()) {
+            byte[] r = e.record();
+            if (settings.sourceAddressKey() != null && sourceIp != null) {
+                r = RecordFields.withField(r, settings.sourceAddressKey(), sourceIp);
+            }
+            if (settings.sourceHostnameKey() != null && sourceHost != null) {
+                r = RecordFields.withField(r, settings.sourceHostnameKey(), sourceHost);
+            }
+            out.add(new Event(e.epochSeconds(), e.nanos(), e.subsecond(), r));
+        }
+        return new Chunk(chunk.tag(), out, chunk.chunkId(), chunk.ackReply(), chunk.invalidEvents());
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            if (pendingChunks == 0) {
+                log.info("closing idle connection peer={}", ctx.channel().remoteAddress());
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (t instanceof ProtocolException p) {
+            metrics.protocolErrors.labelValues(p.reason()).inc();
+            log.warn("protocol error peer={} reason={} detail=\"{}\": closing this connection",
+                    ctx.channel().remoteAddress(), p.reason(), p.getMessage());
+        } else if (t instanceof NotSslRecordException || t instanceof SSLException) {
+            metrics.protocolErrors.labelValues("tls").inc();
+            log.warn("tls error peer={} detail=\"{}\": closing this connection", ctx.channel().remoteAddress(),
+                    t.getMessage());
+        } else if (t instanceof IOException) {
+            log.debug("connection error peer={} detail=\"{}\"", ctx.channel().remoteAddress(), t.getMessage());
+        } else {
+            metrics.protocolErrors.labelValues("internal").inc();
+            log.error("unexpected error peer={}: closing this connection", ctx.channel().remoteAddress(), t);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,153 @@
+package io.dls.receiver.server;
+
+import io.dls.receiver.codec.ChunkDecoder;
+import io.dls.receiver.codec.ForwardFrameDecoder;
+import io.dls.receiver.config.ReceiverConfig;
+import io.dls.receiver.ops.ReceiverMetrics;
+import io.dls.receiver.sink.EventSink;
+import io.dls.receiver.sink.InFlightGate;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The forward-protocol server: a TCP listener (optionally TLS) and the UDP heartbeat responder on the same
+ * port. Every connection gets a pipeline of named handlers:
+ * {@code tracker -> tls? -> idle -> frames -> handshake? -> forward}.
+ */
+public final class ForwardServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ForwardServer.class);
+
+    private final ReceiverConfig config;
+    private final EventSink sink;
+    private final InFlightGate gate;
+    private final ReceiverMetrics metrics;
+    private final ChannelGroup channels = new DefaultChannelGroup("forward", GlobalEventExecutor.INSTANCE);
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup workers;
+    private final SslContext ssl;
+    private final String selfHostname;
+    private Channel tcp;
+    private Channel udp;
+
+    public ForwardServer(ReceiverConfig config, EventSink sink, InFlightGate gate, ReceiverMetrics metrics) {
+        this.config = config;
+        this.sink = sink;
+        this.gate = gate;
+        this.metrics = metrics;
+        this.workers = new MultiThreadIoEventLoopGroup(config.workerThreads(), NioIoHandler.newFactory());
+        this.ssl = config.transport().tls() ? TlsContexts.server(config.transport()) : null;
+        this.selfHostname = config.security().selfHostname() != null ? config.security().selfHostname() : localHostname();
+    }
+
+    public ForwardServer start() throws InterruptedException {
+        ConnectionTracker tracker = new ConnectionTracker(config.maxConnections(), channels, metrics);
+        ForwardHandler.Settings settings = new ForwardHandler.Settings(config.skipInvalidEvent(),
+                config.sourceAddressKey(), config.sourceHostnameKey(), config.chunkSizeWarnLimit().bytes());
+        long idleSeconds = config.idleTimeout().duration().toSeconds();
+        tcp = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast("tracker", tracker);
+                        if (ssl != null) {
+                            p.addLast("tls", ssl.newHandler(ch.alloc()));
+                        }
+                        if (idleSeconds > 0) {
+                            p.addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
+                        }
+                        p.addLast("frames", new ForwardFrameDecoder(config.codecLimits().maxChunkBytes(),
+                                config.codecLimits().maxDepth()));
+                        if (config.security().enabled()) {
+                            p.addLast("handshake", new HandshakeHandler(config.security(), selfHostname,
+                                    () -> metrics.protocolErrors.labelValues("auth").inc()));
+                        }
+                        p.addLast("forward", new ForwardHandler(new ChunkDecoder(config.codecLimits()), sink, gate,
+                                metrics, settings));
+                    }
+                })
+                .bind(config.bind(), config.port()).sync().channel();
+        int port = port();
+        udp = new Bootstrap()
+                .group(workers)
+                .channel(NioDatagramChannel.class)
+                .handler(new HeartbeatHandler(metrics))
+                .bind(config.bind(), port).sync().channel();
+        log.info("listening forward={}:{} tls={} handshake={} heartbeat=udp:{}", config.bind(), port, ssl != null,
+                config.security().enabled(), port);
+        return this;
+    }
+
+    /** The bound TCP port (useful when configured as 0). */
+    public int port() {
+        return ((InetSocketAddress) tcp.localAddress()).getPort();
+    }
+
+    public int openConnections() {
+        return channels.size();
+    }
+
+    /**
+     * Stops accepting, stops reading, lets the sink store and ack everything already read, then closes.
+     */
+    public void shutdownGracefully(Duration timeout) {
+        log.info("shutting down: no new connections, finishing in-flight chunks connections={}", channels.size());
+        if (tcp != null) {
+            tcp.close().awaitUninterruptibly();
+        }
+        if (udp != null) {
+            udp.close().awaitUninterruptibly();
+        }
+        for (Channel c : channels) {
+            c.config().setAutoRead(false);
+        }
+        sink.flush();
+        // Acks are written from the sink's callbacks before flush returns; close is queued behind them.
+        channels.close().awaitUninterruptibly(timeout.toMillis());
+        workers.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        boss.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        log.info("forward server stopped");
+    }
+
+    @Override
+    public void close() {
+        shutdownGracefully(Duration.ofSeconds(30));
+    }
+
+    private static String localHostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

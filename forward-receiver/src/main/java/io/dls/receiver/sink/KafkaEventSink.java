@@ -1,0 +1,245 @@
+package io.dls.receiver.sink;
+
+import io.dls.receiver.codec.Chunk;
+import io.dls.receiver.codec.Event;
+import io.dls.receiver.ops.ReceiverMetrics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Publishes each event as one Kafka record (contract 1): key = tag, timestamp = event time, value = the
+ * record's msgpack bytes, headers {@code fluent.time}, {@code fluent.chunk}, {@code fluent.source}.
+ * The producer is idempotent with acks=all, so "Kafka acknowledged" means replicated to the in-sync set.
+ */
+public final class KafkaEventSink implements EventSink {
+    public static final String HEADER_TIME = "fluent.time";
+    public static final String HEADER_CHUNK = "fluent.chunk";
+    public static final String HEADER_SOURCE = "fluent.source";
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaEventSink.class);
+
+    private final KafkaSinkConfig config;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Admin admin;
+    private final InFlightGate gate;
+    private final ReceiverMetrics metrics;
+    private final ScheduledExecutorService prober;
+    private volatile boolean ready;
+
+    public KafkaEventSink(KafkaSinkConfig config, InFlightGate gate, ReceiverMetrics metrics) {
+        this.config = config;
+        this.gate = gate;
+        this.metrics = metrics;
+        Map<String, Object> props = producerProperties(config, gate.limit());
+        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        Map<String, Object> adminProps = new HashMap<>(config.producer());
+        adminProps.keySet().removeIf(k -> !AdminClientConfig.configNames().contains(k));
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "forward-receiver-health");
+        this.admin = Admin.create(adminProps);
+        metrics.bytesInFlight(gate::bytesInFlight);
+        this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kafka-health");
+            t.setDaemon(true);
+            return t;
+        });
+        prober.scheduleWithFixedDelay(this::probe, 0, 5, TimeUnit.SECONDS);
+    }
+
+    static Map<String, Object> producerProperties(KafkaSinkConfig config, long maxBytesInFlight) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "forward-receiver");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // Sends never wait for buffer space: the gate stops reading sockets long before the buffer fills.
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2 * maxBytesInFlight + (16L << 20)));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        p.putAll(config.producer());
+        // Not negotiable: an ack to the client promises the events are stored and not duplicated by retries.
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return p;
+    }
+
+    /** Blocks until the topic's metadata is known, logging every few seconds; false if interrupted. */
+    public boolean awaitTopic(Duration logEvery) {
+        long start = System.nanoTime();
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                int partitions = producer.partitionsFor(config.topic()).size();
+                log.info("kafka ready topic={} partitions={} bootstrap={}", config.topic(), partitions,
+                        config.bootstrapServers());
+                ready = true;
+                return true;
+            } catch (org.apache.kafka.common.KafkaException e) {
+                log.warn("waiting for kafka bootstrap={} topic={} waited_s={} error=\"{}\": start the broker or fix"
+                                + " --kafka-bootstrap; clients are not accepted until it answers",
+                        config.bootstrapServers(), config.topic(), (System.nanoTime() - start) / 1_000_000_000L,
+                        e.getMessage());
+                try {
+                    Thread.sleep(logEvery.toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void publish(Chunk chunk, String source, Listener listener) {
+        List<Event> events = chunk.events();
+        if (events.isEmpty()) {
+            listener.stored();
+            return;
+        }
+        byte[] key = chunk.tag().getBytes(StandardCharsets.UTF_8);
+        long bytes = 0;
+        for (Event e : events) {
+            bytes += e.record().length + key.length;
+        }
+        gate.acquire(bytes);
+        Completion done = new Completion(events.size(), bytes, listener);
+        byte[] sourceBytes = config.sourceHeader() && source != null ? source.getBytes(StandardCharsets.UTF_8) : null;
+        String chunkPrefix = chunk.chunkId() != null ? new String(chunk.chunkId(), StandardCharsets.UTF_8) + "#" : null;
+        int i = 0;
+        try {
+            for (; i < events.size(); i++) {
+                Event e = events.get(i);
+                List<Header> headers = null;
+                if (e.subsecond() || chunkPrefix != null || sourceBytes != null) {
+                    headers = new ArrayList<>(3);
+                    if (e.subsecond()) {
+                        headers.add(new RecordHeader(HEADER_TIME, timeBytes(e)));
+                    }
+                    if (chunkPrefix != null) {
+                        headers.add(new RecordHeader(HEADER_CHUNK, (chunkPrefix + i).getBytes(StandardCharsets.UTF_8)));
+                    }
+                    if (sourceBytes != null) {
+                        headers.add(new RecordHeader(HEADER_SOURCE, sourceBytes));
+                    }
+                }
+                producer.send(new ProducerRecord<>(config.topic(), null, e.epochMillis(), key, e.record(), headers), done);
+            }
+        } catch (RuntimeException ex) {
+            // Events from i on never reached the producer: they count as failed now.
+            done.abandon(events.size() - i, ex);
+        }
+    }
+
+    static byte[] timeBytes(Event e) {
+        long s = e.epochSeconds();
+        int n = e.nanos();
+        return new byte[]{(byte) (s >>> 24), (byte) (s >>> 16), (byte) (s >>> 8), (byte) s,
+                (byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n};
+    }
+
+    /** Counts a chunk's acknowledgements down; speaks to the listener once, when the last one is in. */
+    private final class Completion implements Callback {
+        private final AtomicInteger pending;
+        private final AtomicReference<Exception> error = new AtomicReference<>();
+        private final long bytes;
+        private final int count;
+        private final long startNanos = System.nanoTime();
+        private final Listener listener;
+
+        Completion(int count, long bytes, Listener listener) {
+            this.pending = new AtomicInteger(count);
+            this.count = count;
+            this.bytes = bytes;
+            this.listener = listener;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (exception != null) {
+                error.compareAndSet(null, exception);
+            }
+            if (pending.decrementAndGet() == 0) {
+                finish();
+            }
+        }
+
+        void abandon(int notSent, Exception cause) {
+            error.compareAndSet(null, cause);
+            if (pending.addAndGet(-notSent) == 0) {
+                finish();
+            }
+        }
+
+        private void finish() {
+            gate.release(bytes);
+            Exception e = error.get();
+            if (e == null) {
+                metrics.records.inc(count);
+                metrics.kafkaLatency.observe((System.nanoTime() - startNanos) / 1e9);
+                listener.stored();
+            } else {
+                metrics.kafkaErrors.inc();
+                if (!(e instanceof RetriableException)) {
+                    log.error("kafka refused chunk events={} error=\"{}\": not retryable by Kafka; the client will"
+                            + " resend until the cause is fixed", count, e.toString());
+                }
+                listener.failed(e);
+            }
+        }
+    }
+
+    private void probe() {
+        try {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs(4000)).nodes().get(5, TimeUnit.SECONDS);
+            if (!ready) {
+                log.info("kafka reachable bootstrap={}", config.bootstrapServers());
+            }
+            ready = true;
+        } catch (Exception e) {
+            if (ready) {
+                log.warn("kafka unreachable bootstrap={} error=\"{}\"", config.bootstrapServers(), e.toString());
+            }
+            ready = false;
+        }
+    }
+
+    @Override
+    public boolean isReady() {
+        return ready;
+    }
+
+    @Override
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        prober.shutdownNow();
+        producer.close(Duration.ofSeconds(30));
+        admin.close(Duration.ofSeconds(5));
+    }
+}
