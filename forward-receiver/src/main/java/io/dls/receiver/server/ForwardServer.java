@@ -1,7 +1,5 @@
 package io.dls.receiver.server;
 
-import io.dls.receiver.codec.ChunkDecoder;
-import io.dls.receiver.codec.ForwardFrameDecoder;
 import io.dls.receiver.config.ReceiverConfig;
 import io.dls.receiver.ops.ReceiverMetrics;
 import io.dls.receiver.sink.EventSink;
@@ -9,19 +7,15 @@ import io.dls.receiver.sink.InFlightGate;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +28,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The forward-protocol server: a TCP listener (optionally TLS) and the UDP heartbeat responder on the same
- * port. Every connection gets a pipeline of named handlers:
- * {@code tracker -> tls? -> idle -> frames -> handshake? -> forward}.
+ * port. Each connection runs the handlers of {@link ForwardPipeline}.
  */
 public final class ForwardServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ForwardServer.class);
@@ -63,10 +56,7 @@ public final class ForwardServer implements AutoCloseable {
     }
 
     public ForwardServer start() throws InterruptedException {
-        ConnectionTracker tracker = new ConnectionTracker(config.maxConnections(), channels, metrics);
-        ForwardHandler.Settings settings = new ForwardHandler.Settings(config.skipInvalidEvent(),
-                config.sourceAddressKey(), config.sourceHostnameKey(), config.chunkSizeWarnLimit().bytes());
-        long idleSeconds = config.idleTimeout().duration().toSeconds();
+        ForwardPipeline pipeline = new ForwardPipeline(config, sink, gate, metrics, channels, ssl, selfHostname);
         tcp = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -74,27 +64,7 @@ public final class ForwardServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ChannelPipeline p = ch.pipeline();
-                        p.addLast("tracker", tracker);
-                        if (ssl != null) {
-                            p.addLast("tls", ssl.newHandler(ch.alloc()));
-                        }
-                        if (idleSeconds > 0) {
-                            p.addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
-                        }
-                        p.addLast("frames", new ForwardFrameDecoder(config.codecLimits().maxChunkBytes(),
-                                config.codecLimits().maxDepth()));
-                        if (config.security().enabled()) {
-                            p.addLast("handshake", new HandshakeHandler(config.security(), selfHostname,
-                                    () -> metrics.protocolErrors.labelValues("auth").inc()));
-                        }
-                        p.addLast("forward", new ForwardHandler(new ChunkDecoder(config.codecLimits()), sink, gate,
-                                metrics, settings));
-                    }
-                })
+                .childHandler(pipeline)
                 .bind(config.bind(), config.port()).sync().channel();
         int port = port();
         udp = new Bootstrap()

@@ -1,0 +1,63 @@
+package io.dls.receiver.server;
+
+import io.dls.receiver.codec.ChunkDecoder;
+import io.dls.receiver.codec.ForwardFrameDecoder;
+import io.dls.receiver.config.ReceiverConfig;
+import io.dls.receiver.ops.ReceiverMetrics;
+import io.dls.receiver.sink.EventSink;
+import io.dls.receiver.sink.InFlightGate;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The handlers of one forward connection, by name: {@code tracker -> tls? -> idle? -> frames -> handshake?
+ * -> forward}. Public so tests can run the exact pipeline on an EmbeddedChannel.
+ */
+public final class ForwardPipeline extends ChannelInitializer<Channel> {
+    private final ReceiverConfig config;
+    private final EventSink sink;
+    private final InFlightGate gate;
+    private final ReceiverMetrics metrics;
+    private final ConnectionTracker tracker;
+    private final SslContext ssl;
+    private final String selfHostname;
+    private final ForwardHandler.Settings settings;
+
+    public ForwardPipeline(ReceiverConfig config, EventSink sink, InFlightGate gate, ReceiverMetrics metrics,
+                           ChannelGroup channels, SslContext ssl, String selfHostname) {
+        this.config = config;
+        this.sink = sink;
+        this.gate = gate;
+        this.metrics = metrics;
+        this.ssl = ssl;
+        this.selfHostname = selfHostname;
+        this.tracker = new ConnectionTracker(config.maxConnections(), channels, metrics);
+        this.settings = new ForwardHandler.Settings(config.skipInvalidEvent(), config.sourceAddressKey(),
+                config.sourceHostnameKey(), config.chunkSizeWarnLimit().bytes());
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("tracker", tracker);
+        if (ssl != null) {
+            p.addLast("tls", ssl.newHandler(ch.alloc()));
+        }
+        long idleSeconds = config.idleTimeout().duration().toSeconds();
+        if (idleSeconds > 0) {
+            p.addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
+        }
+        p.addLast("frames", new ForwardFrameDecoder(config.codecLimits().maxChunkBytes(), config.codecLimits().maxDepth()));
+        if (config.security().enabled()) {
+            p.addLast("handshake", new HandshakeHandler(config.security(), selfHostname,
+                    () -> metrics.protocolErrors.labelValues("auth").inc()));
+        }
+        p.addLast("forward", new ForwardHandler(new ChunkDecoder(config.codecLimits()), sink, gate, metrics, settings));
+    }
+}
