@@ -19,6 +19,7 @@ public final class ForwardFrameDecoder extends ByteToMessageDecoder {
     private Mode mode = Mode.UNKNOWN;
     private MsgpackFrameScanner msgpack;
     private JsonFrameScanner json;
+    private boolean failed;
 
     public ForwardFrameDecoder(long maxFrameBytes, int maxDepth) {
         if (maxFrameBytes <= 0 || maxFrameBytes > Integer.MAX_VALUE - 8) {
@@ -30,6 +31,21 @@ public final class ForwardFrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            // The connection is closing: whatever else it sent is not looked at (nor reported twice).
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            decodeFrames(in, out);
+        } catch (ProtocolException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void decodeFrames(ByteBuf in, List<Object> out) {
         while (in.isReadable()) {
             if (mode == Mode.UNKNOWN) {
                 chooseMode(in.getByte(in.readerIndex()));
