@@ -100,8 +100,21 @@ public final class ForwardServer implements AutoCloseable {
         for (Channel c : channels) {
             c.config().setAutoRead(false);
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // A read already in progress still publishes the frames it decoded; a task queued behind it on the
+        // connection's event loop runs once it is done.
+        for (Channel c : channels) {
+            c.eventLoop().submit(() -> { }).awaitUninterruptibly(timeout.toMillis());
+        }
         sink.flush();
-        // Acks are written from the sink's callbacks before flush returns; close is queued behind them.
+        while (gate.bytesInFlight() > 0 && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        if (gate.bytesInFlight() > 0) {
+            log.warn("shutdown timeout with bytes_in_flight={}: those chunks are not acked and will be resent",
+                    gate.bytesInFlight());
+        }
+        // Acks were queued on each connection by the sink's callbacks; the close is queued behind them.
         channels.close().awaitUninterruptibly(timeout.toMillis());
         workers.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly();
         boss.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly();
@@ -111,6 +124,14 @@ public final class ForwardServer implements AutoCloseable {
     @Override
     public void close() {
         shutdownGracefully(Duration.ofSeconds(30));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String localHostname() {

@@ -2,6 +2,7 @@ package io.dls.receiver.e2e;
 
 import io.dls.receiver.config.ConfigLoader;
 import io.dls.receiver.config.ReceiverConfig;
+import io.dls.receiver.ops.AdminServer;
 import io.dls.receiver.ops.ReceiverMetrics;
 import io.dls.receiver.server.ForwardServer;
 import io.dls.receiver.sink.InFlightGate;
@@ -29,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Kafka broker is killed (SIGKILL) under a client that wants acks: nothing is acked while it is away,
- * and once it is restarted on the same data every event the client sent (and retried until acked) is in Kafka.
+ * /health says DOWN, and once it is restarted on the same data every event the client sent (and retried until
+ * acked) is in Kafka.
  */
 class KafkaOutageTest {
 
@@ -54,6 +56,7 @@ class KafkaOutageTest {
             KafkaEventSink sink = new KafkaEventSink(cfg.kafkaSink(), gate, metrics);
             sink.awaitTopic(Duration.ofSeconds(1));
             ForwardServer server = new ForwardServer(cfg, sink, gate, metrics).start();
+            AdminServer admin = new AdminServer("127.0.0.1", 0, metrics, sink::isReady);
             try {
                 FluencyBuilderForFluentd b = new FluencyBuilderForFluentd();
                 b.setAckResponseMode(true);
@@ -76,13 +79,18 @@ class KafkaOutageTest {
                     emit(fluency, 100, 200);
                     fluency.flush();
                     Thread.sleep(8000);
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                            .until(() -> health(admin) == 503);
                     assertThat(metrics.acks.get()).as("no ack while Kafka is down").isEqualTo(acksBefore);
                     assertThat(metrics.kafkaErrors.get()).as("the failed sends were counted").isPositive();
 
                     kafka.startBroker();
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                            .until(() -> health(admin) == 200);
                     assertThat(fluency.waitUntilAllBufferFlushed(90)).as("client drained after Kafka returned").isTrue();
                 }
             } finally {
+                admin.close();
                 server.shutdownGracefully(Duration.ofSeconds(10));
                 sink.close();
             }
@@ -93,6 +101,16 @@ class KafkaOutageTest {
             for (int i = 0; i < 200; i++) {
                 assertThat(messages).as("event " + i + " is in Kafka").contains("event " + i);
             }
+        }
+    }
+
+    private static int health(AdminServer admin) throws Exception {
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection)
+                java.net.URI.create("http://127.0.0.1:" + admin.port() + "/health").toURL().openConnection();
+        try {
+            return c.getResponseCode();
+        } finally {
+            c.disconnect();
         }
     }
 

@@ -30,8 +30,11 @@ public final class Receivers {
         public final ForwardServer server;
         public final AdminServer admin;
         public final String topic;
+        public final InFlightGate gate;
 
-        Running(ReceiverConfig config, ReceiverMetrics metrics, EventSink sink, ForwardServer server, AdminServer admin) {
+        Running(ReceiverConfig config, ReceiverMetrics metrics, EventSink sink, ForwardServer server, AdminServer admin,
+                InFlightGate gate) {
+            this.gate = gate;
             this.config = config;
             this.metrics = metrics;
             this.sink = sink;
@@ -53,6 +56,10 @@ public final class Receivers {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        public String http(String path) {
+            return "http://127.0.0.1:" + admin.port() + path;
         }
 
         @Override
@@ -83,7 +90,7 @@ public final class Receivers {
             AdminServer admin = new AdminServer(cfg.metrics().bind(), cfg.metrics().port(), metrics, sink::isReady);
             sink.awaitTopic(Duration.ofSeconds(1));
             ForwardServer server = new ForwardServer(cfg, sink, gate, metrics).start();
-            return new Running(cfg, metrics, sink, server, admin);
+            return new Running(cfg, metrics, sink, server, admin, gate);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
