@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Benchmark: the forward receiver against Kafka's own producer, on the same local broker, in one run.
+#
+#   baseline  Kafka's ProducerPerformance: RECORDS records of 120 bytes, acks=all, idempotent,
+#             linger 5 ms, batch 256 KiB, COMPRESSION
+#   receiver  the same number of ~120-byte records as PackedForward chunks with ack, over CONNECTIONS
+#             connections, through forward-receiver.jar with the same producer settings; a chunk counts
+#             when its ack is back (so only after Kafka stored it)
+#   memory    the receiver's peak resident set (/usr/bin/time -v) with 1,000 connections under full load
+#
+# Prints both rates, the peak memory and, last, ratio=<receiver rate / baseline rate>.
+# Only loopback addresses are used. Knobs: RECORDS, CONNECTIONS, COMPRESSION, MEMORY_RECORDS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RECORDS=${RECORDS:-3000000}
+CONNECTIONS=${CONNECTIONS:-8}
+MEMORY_RECORDS=${MEMORY_RECORDS:-2000000}
+COMPRESSION=${COMPRESSION:-lz4}
+PRODUCER_PROPS="acks=all enable.idempotence=true linger.ms=5 batch.size=262144 compression.type=$COMPRESSION"
+WORK=$(mktemp -d /tmp/bench-receiver.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+  for _ in $(seq 1 300); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "port $1 did not open; logs in $WORK" >&2; exit 1
+}
+
+echo "[1/6] building the receiver and the tools classpath (Maven)"
+mvn -B -q package -DskipTests -pl forward-receiver -am
+mvn -B -q dependency:build-classpath -pl forward-receiver -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt"
+CP="forward-receiver/target/test-classes:forward-receiver/target/classes:$(cat "$WORK/cp.txt")"
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+
+echo "[2/6] starting a Kafka broker (KRaft) on loopback; data in $WORK"
+KPORT=$(free_port); CPORT=$(free_port)
+cat > "$WORK/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$CPORT
+listeners=PLAINTEXT://127.0.0.1:$KPORT,CONTROLLER://127.0.0.1:$CPORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KPORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$WORK/kafka-data
+num.partitions=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+PROPS
+"$JAVA" -cp "$CP" kafka.tools.StorageTool format -t "$("$JAVA" -cp "$CP" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
+  -c "$WORK/server.properties" > "$WORK/format.log" 2>&1
+"$JAVA" -Xms1g -Xmx1g -cp "$CP" kafka.Kafka "$WORK/server.properties" > "$WORK/kafka.log" 2>&1 &
+PIDS+=($!)
+wait_port "$KPORT"
+BOOT=127.0.0.1:$KPORT
+for t in bench.baseline bench.receiver bench.memory; do
+  "$JAVA" -cp "$CP" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOT" --create --topic "$t" \
+    --partitions 1 --replication-factor 1 > /dev/null
+done
+
+end_offset() {
+  "$JAVA" -cp "$CP" org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$BOOT" --topic "$1" 2>/dev/null \
+    | awk -F: '{s+=$3} END {print s+0}'
+}
+
+echo "[3/6] baseline: Kafka ProducerPerformance, $RECORDS records x 120 bytes, $COMPRESSION"
+# shellcheck disable=SC2086
+"$JAVA" -Xmx1g -cp "$CP" org.apache.kafka.tools.ProducerPerformance --topic bench.baseline \
+  --num-records "$RECORDS" --record-size 120 --throughput -1 \
+  --producer-props bootstrap.servers="$BOOT" $PRODUCER_PROPS | tee "$WORK/baseline.log" | tail -1
+BASELINE=$(tail -1 "$WORK/baseline.log" | sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/')
+
+start_receiver() {  # $1 = topic, $2 = port
+  /usr/bin/time -v -o "$WORK/time-$1.txt" "$JAVA" -Xms256m -Xmx384m -XX:MaxDirectMemorySize=256m \
+    -jar forward-receiver/target/forward-receiver.jar --bind 127.0.0.1 --port "$2" --metrics-port -1 \
+    --kafka-bootstrap "$BOOT" --topic "$1" --set kafka.producer.compression.type="$COMPRESSION" \
+    --set max_connections=2000 > "$WORK/receiver-$1.log" 2>&1 &
+  TIME_PID=$!
+  PIDS+=($TIME_PID)
+  wait_port "$2"
+}
+stop_receiver() {  # SIGTERM to the JVM under /usr/bin/time, which then writes its report
+  local jvm
+  jvm=$(pgrep -P "$TIME_PID" java)
+  kill -TERM "$jvm"
+  wait "$TIME_PID" || true
+}
+peak_rss_mib() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$WORK/time-$1.txt"; }
+
+echo "[4/6] receiver: $RECORDS records in PackedForward chunks with ack over $CONNECTIONS connections"
+RPORT=$(free_port)
+start_receiver bench.receiver "$RPORT"
+"$JAVA" -Xmx512m -cp "$CP" io.dls.receiver.bench.ForwardLoad 127.0.0.1 "$RPORT" "$RECORDS" "$CONNECTIONS" 1000 4 \
+  | tee "$WORK/receiver.out"
+stop_receiver
+RECEIVER=$(sed -E 's/.*records_per_sec=([0-9.]+).*/\1/' "$WORK/receiver.out")
+STORED=$(end_offset bench.receiver)
+
+echo "[5/6] memory: $MEMORY_RECORDS records over 1000 connections"
+MPORT=$(free_port)
+start_receiver bench.memory "$MPORT"
+"$JAVA" -Xmx512m -cp "$CP" io.dls.receiver.bench.ForwardLoad 127.0.0.1 "$MPORT" "$MEMORY_RECORDS" 1000 1000 1 \
+  | tee "$WORK/memory.out"
+stop_receiver
+MEMORY_RATE=$(sed -E 's/.*records_per_sec=([0-9.]+).*/\1/' "$WORK/memory.out")
+STORED_MEM=$(end_offset bench.memory)
+
+echo "[6/6] results"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $("$JAVA" -version 2>&1 | head -1)"
+echo "baseline ProducerPerformance records/s: $BASELINE"
+echo "receiver records/s ($CONNECTIONS connections, acked): $RECEIVER (in Kafka: $STORED of $RECORDS)"
+echo "receiver records/s (1000 connections, acked): $MEMORY_RATE (in Kafka: $STORED_MEM of $MEMORY_RECORDS)"
+echo "receiver peak RSS MiB: ${CONNECTIONS} connections $(peak_rss_mib bench.receiver), 1000 connections $(peak_rss_mib bench.memory)"
+if [ "$STORED" -lt "$RECORDS" ] || [ "$STORED_MEM" -lt "$MEMORY_RECORDS" ]; then
+  echo "ERROR: fewer records in Kafka than were acked" >&2; exit 1
+fi
+awk -v r="$RECEIVER" -v b="$BASELINE" 'BEGIN { printf "ratio=%.3f\n", r / b }'
