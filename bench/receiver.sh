@@ -2,21 +2,27 @@
 # Benchmark: the forward receiver against Kafka's own producer, on the same local broker, in one run.
 #
 #   baseline  Kafka's ProducerPerformance: RECORDS records of 120 bytes, acks=all, idempotent,
-#             linger 5 ms, batch 256 KiB, COMPRESSION
+#             linger 5 ms, batch 256 KiB, COMPRESSION; the payloads are the same log records as JSON lines
+#             of 120 bytes (--payload-file), so both sides compress alike (PAYLOAD=random uses
+#             ProducerPerformance's own random letters instead)
 #   receiver  the same number of ~120-byte records as PackedForward chunks with ack, over CONNECTIONS
 #             connections, through forward-receiver.jar with the same producer settings; a chunk counts
 #             when its ack is back (so only after Kafka stored it)
 #   memory    the receiver's peak resident set (/usr/bin/time -v) with 1,000 connections under full load
 #
+# Baseline and receiver run in turns, ROUNDS times each after one warm-up of each; the medians are compared.
 # Prints both rates, the peak memory and, last, ratio=<receiver rate / baseline rate>.
-# Only loopback addresses are used. Knobs: RECORDS, CONNECTIONS, COMPRESSION, MEMORY_RECORDS.
+# Only loopback addresses are used. Knobs: RECORDS, ROUNDS, CONNECTIONS, COMPRESSION, PAYLOAD,
+# MEMORY_RECORDS, BENCH_RECEIVER_JVM (the receiver's JVM flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RECORDS=${RECORDS:-3000000}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-8}
 MEMORY_RECORDS=${MEMORY_RECORDS:-2000000}
 COMPRESSION=${COMPRESSION:-lz4}
+BENCH_RECEIVER_JVM=${BENCH_RECEIVER_JVM:--Xms256m -Xmx256m -XX:MaxDirectMemorySize=128m}
 PRODUCER_PROPS="acks=all enable.idempotence=true linger.ms=5 batch.size=262144 compression.type=$COMPRESSION"
 WORK=$(mktemp -d /tmp/bench-receiver.XXXXXX)
 PIDS=()
@@ -73,15 +79,8 @@ end_offset() {
     | awk -F: '{s+=$3} END {print s+0}'
 }
 
-echo "[3/6] baseline: Kafka ProducerPerformance, $RECORDS records x 120 bytes, $COMPRESSION"
-# shellcheck disable=SC2086
-"$JAVA" -Xmx1g -cp "$CP" org.apache.kafka.tools.ProducerPerformance --topic bench.baseline \
-  --num-records "$RECORDS" --record-size 120 --throughput -1 \
-  --producer-props bootstrap.servers="$BOOT" $PRODUCER_PROPS | tee "$WORK/baseline.log" | tail -1
-BASELINE=$(tail -1 "$WORK/baseline.log" | sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/')
-
 start_receiver() {  # $1 = topic, $2 = port
-  /usr/bin/time -v -o "$WORK/time-$1.txt" "$JAVA" -Xms256m -Xmx384m -XX:MaxDirectMemorySize=256m \
+  /usr/bin/time -v -o "$WORK/time-$1.txt" "$JAVA" $BENCH_RECEIVER_JVM \
     -jar forward-receiver/target/forward-receiver.jar --bind 127.0.0.1 --port "$2" --metrics-port -1 \
     --kafka-bootstrap "$BOOT" --topic "$1" --set kafka.producer.compression.type="$COMPRESSION" \
     --set max_connections=2000 > "$WORK/receiver-$1.log" 2>&1 &
@@ -96,17 +95,49 @@ stop_receiver() {  # SIGTERM to the JVM under /usr/bin/time, which then writes i
   wait "$TIME_PID" || true
 }
 peak_rss_mib() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$WORK/time-$1.txt"; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-echo "[4/6] receiver: $RECORDS records in PackedForward chunks with ack over $CONNECTIONS connections"
+baseline_run() {  # $1 = records
+  # shellcheck disable=SC2086
+  "$JAVA" -Xmx1g -cp "$CP" org.apache.kafka.tools.ProducerPerformance --topic bench.baseline \
+    --num-records "$1" $PAYLOAD_ARGS --throughput -1 \
+    --producer-props bootstrap.servers="$BOOT" $PRODUCER_PROPS | tail -1 | tee -a "$WORK/baseline.log" \
+    | sed -E 's/.* records sent, ([0-9.]+) records\/sec.*/\1/'
+}
+receiver_run() {  # $1 = records
+  "$JAVA" -Xmx512m -cp "$CP" io.dls.receiver.bench.ForwardLoad 127.0.0.1 "$RPORT" "$1" "$CONNECTIONS" 1000 4 \
+    2>>"$WORK/load.err" | tee -a "$WORK/receiver.out" | sed -E 's/.*records_per_sec=([0-9.]+).*/\1/'
+}
+
+PAYLOAD=${PAYLOAD:-records}
+if [ "$PAYLOAD" = random ]; then
+  PAYLOAD_ARGS="--record-size 120"
+else
+  "$JAVA" -cp "$CP" io.dls.receiver.bench.ForwardLoad --json-payloads "$WORK/payloads.txt" 10000
+  PAYLOAD_ARGS="--payload-file $WORK/payloads.txt"
+fi
+
+echo "[3/6] warm-up: 500000 records each through ProducerPerformance and the receiver"
 RPORT=$(free_port)
 start_receiver bench.receiver "$RPORT"
-"$JAVA" -Xmx512m -cp "$CP" io.dls.receiver.bench.ForwardLoad 127.0.0.1 "$RPORT" "$RECORDS" "$CONNECTIONS" 1000 4 \
-  | tee "$WORK/receiver.out"
+baseline_run 500000 > /dev/null
+receiver_run 500000 > /dev/null
+echo "[4/6] $ROUNDS rounds of $RECORDS records of ~120 bytes, $COMPRESSION: ProducerPerformance, then the receiver"
+echo "      (PackedForward chunks of 1000 with ack, $CONNECTIONS connections, 4 chunks in flight each)"
+: > "$WORK/baseline.rates"; : > "$WORK/receiver.rates"
+for r in $(seq 1 "$ROUNDS"); do
+  b=$(baseline_run "$RECORDS"); echo "$b" >> "$WORK/baseline.rates"
+  x=$(receiver_run "$RECORDS"); echo "$x" >> "$WORK/receiver.rates"
+  printf '      round %d: ProducerPerformance %.0f records/s, receiver %.0f records/s\n' "$r" "$b" "$x"
+done
 stop_receiver
-RECEIVER=$(sed -E 's/.*records_per_sec=([0-9.]+).*/\1/' "$WORK/receiver.out")
+BASELINE=$(median < "$WORK/baseline.rates")
+RECEIVER=$(median < "$WORK/receiver.rates")
+EXPECTED=$(( 500000 + ROUNDS * RECORDS ))
 STORED=$(end_offset bench.receiver)
+RECORD_BYTES=$(grep -m1 -o 'record bytes [0-9]*' "$WORK/load.err" | awk '{print $3}')
 
-echo "[5/6] memory: $MEMORY_RECORDS records over 1000 connections"
+echo "[5/6] memory: $MEMORY_RECORDS records over 1000 connections, one chunk in flight on each"
 MPORT=$(free_port)
 start_receiver bench.memory "$MPORT"
 "$JAVA" -Xmx512m -cp "$CP" io.dls.receiver.bench.ForwardLoad 127.0.0.1 "$MPORT" "$MEMORY_RECORDS" 1000 1000 1 \
@@ -117,11 +148,15 @@ STORED_MEM=$(end_offset bench.memory)
 
 echo "[6/6] results"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $("$JAVA" -version 2>&1 | head -1)"
-echo "baseline ProducerPerformance records/s: $BASELINE"
-echo "receiver records/s ($CONNECTIONS connections, acked): $RECEIVER (in Kafka: $STORED of $RECORDS)"
+echo "baseline ProducerPerformance records/s (median): $BASELINE"
+echo "record value bytes: ProducerPerformance 120 ($PAYLOAD payloads), receiver $RECORD_BYTES (msgpack map, average)"
+echo "receiver JVM: $BENCH_RECEIVER_JVM"
+echo "baseline rounds: $(tr '\n' ' ' < "$WORK/baseline.rates")"
+echo "receiver rounds: $(tr '\n' ' ' < "$WORK/receiver.rates")"
+echo "receiver records/s ($CONNECTIONS connections, acked, median): $RECEIVER (in Kafka: $STORED of $EXPECTED sent)"
 echo "receiver records/s (1000 connections, acked): $MEMORY_RATE (in Kafka: $STORED_MEM of $MEMORY_RECORDS)"
 echo "receiver peak RSS MiB: ${CONNECTIONS} connections $(peak_rss_mib bench.receiver), 1000 connections $(peak_rss_mib bench.memory)"
-if [ "$STORED" -lt "$RECORDS" ] || [ "$STORED_MEM" -lt "$MEMORY_RECORDS" ]; then
+if [ "$STORED" -lt "$EXPECTED" ] || [ "$STORED_MEM" -lt "$MEMORY_RECORDS" ]; then
   echo "ERROR: fewer records in Kafka than were acked" >&2; exit 1
 fi
 awk -v r="$RECEIVER" -v b="$BASELINE" 'BEGIN { printf "ratio=%.3f\n", r / b }'

@@ -26,6 +26,9 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
     static final String ENV_PREFIX = "RECEIVER_";
     private static final String PRODUCER_PATH = "kafka.producer";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
+
+    private final java.util.List<String> ignoredEnv = new java.util.ArrayList<>();
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -33,6 +36,7 @@ public final class ConfigLoader {
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     public ReceiverConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+        ignoredEnv.clear();
         Map<String, Object> tree = defaults();
         if (file != null) {
             merge(tree, readFile(file), "");
@@ -110,10 +114,17 @@ public final class ConfigLoader {
                 String prop = name.substring(producerPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
                 producer(tree).put(prop, e.getValue());
             } else {
-                throw new ConfigException("environment variable " + name + " is not a receiver setting; known: "
-                        + String.join(", ", known.keySet().stream().sorted().toList()));
+                // Not fatal: wrappers and images set variables of their own with this prefix.
+                log.warn("ignoring environment variable {}: not a receiver setting (known: {})", name,
+                        String.join(", ", known.keySet().stream().sorted().toList()));
+                ignoredEnv.add(name);
             }
         }
+    }
+
+    /** RECEIVER_* variables of the last load that matched no setting (each was logged). */
+    public java.util.List<String> ignoredEnvironment() {
+        return java.util.List.copyOf(ignoredEnv);
     }
 
     static String envName(String path) {

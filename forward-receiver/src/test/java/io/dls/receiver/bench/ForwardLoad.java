@@ -51,13 +51,34 @@ public final class ForwardLoad {
                 p.packString("log_level").packString(levels[i % levels.length]);
                 p.packString("service_name").packString("inventory-" + (i % 4));
                 p.packString("node_id").packString("node-" + (i % 16));
-                p.packString("message").packString(String.format("GET /api/items/%06d 200 in %3d ms", i % 1_000_000, i % 997));
+                p.packString("message").packString(String.format("GET /api/items/%06d 200 in %3d ms user=u%05d rid=%03x",
+                        i % 1_000_000, i % 997, i % 100_000, i % 4096));
             }
             return p.toByteArray();
         }
     }
 
+    /**
+     * Writes the same records as JSON lines of exactly 120 bytes, for ProducerPerformance's --payload-file,
+     * so the baseline sends data of the same kind (and compressibility) as the receiver does.
+     */
+    static void writePayloads(java.nio.file.Path file, int n) throws IOException {
+        String[] levels = {"INFO", "INFO", "INFO", "WARN", "DEBUG", "ERROR"};
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            String line = String.format("{\"log_level\":\"%s\",\"service_name\":\"inventory-%d\",\"node_id\":\"node-%d\","
+                            + "\"message\":\"GET /api/items/%06d 200 in %3d ms user=u%05d\"}", levels[i % levels.length], i % 4,
+                    i % 16, i % 1_000_000, i % 997, i % 100_000);
+            out.append((line + " ".repeat(Math.max(0, 120 - line.length()))), 0, 120).append('\n');
+        }
+        java.nio.file.Files.writeString(file, out);
+    }
+
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("--json-payloads")) {
+            writePayloads(java.nio.file.Path.of(args[1]), Integer.parseInt(args[2]));
+            return;
+        }
         String host = args[0];
         int port = Integer.parseInt(args[1]);
         long records = Long.parseLong(args[2]);
@@ -72,8 +93,9 @@ public final class ForwardLoad {
             p.packArrayHeader(3).packString("bench.app").packBinaryHeader(body.length);
             head = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(p.toByteArray(), body));
         }
-        System.err.printf("record bytes ~%d, chunk bytes %d, chunks %d, connections %d, window %d%n",
-                (body.length / perChunk) - 10, head.readableBytes() + 30, chunks, connections, window);
+        // Each entry is [EventTime (10 bytes), record]: the record map is what becomes a Kafka value.
+        System.err.printf("record bytes %d, chunk bytes %d, chunks %d, connections %d, window %d%n",
+                body.length / perChunk - 11, head.readableBytes() + 30, chunks, connections, window);
 
         AtomicLong toSend = new AtomicLong(chunks);
         AtomicLong acked = new AtomicLong();

@@ -110,9 +110,10 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void unknownEnvironmentVariableAndOverrideAreRefused() {
-        assertThatThrownBy(() -> loader.load(null, Map.of("RECEIVER_PROT", "1"), Map.of()))
-                .hasMessageContaining("RECEIVER_PROT").hasMessageContaining("RECEIVER_PORT");
+    void unknownEnvironmentVariableIsReportedAndUnknownOverrideRefused() {
+        ReceiverConfig c = loader.load(null, Map.of("RECEIVER_PROT", "1", "RECEIVER_JAVA_OPTS", "-Xmx1g"), Map.of());
+        assertThat(c.port()).isEqualTo(24224);
+        assertThat(loader.ignoredEnvironment()).containsExactlyInAnyOrder("RECEIVER_PROT", "RECEIVER_JAVA_OPTS");
         assertThatThrownBy(() -> loader.load(null, Map.of(), Map.of("security.sharedkey", "x")))
                 .hasMessageContaining("'security.sharedkey' is not a receiver setting");
     }
