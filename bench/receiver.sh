@@ -80,7 +80,7 @@ end_offset() {
 }
 
 start_receiver() {  # $1 = topic, $2 = port
-  /usr/bin/time -v -o "$WORK/time-$1.txt" "$JAVA" $BENCH_RECEIVER_JVM \
+  /usr/bin/time -v -o "$WORK/time-$1.txt" "$JAVA" ${BENCH_RECEIVER_JVM//@TOPIC@/$1} \
     -jar forward-receiver/target/forward-receiver.jar --bind 127.0.0.1 --port "$2" --metrics-port -1 \
     --kafka-bootstrap "$BOOT" --topic "$1" --set kafka.producer.compression.type="$COMPRESSION" \
     --set max_connections=2000 > "$WORK/receiver-$1.log" 2>&1 &

@@ -204,73 +204,14 @@ public final class ChunkDecoder {
     /** Reads {@code time, record} at the unpacker's position; always consumes exactly two values. */
     private void readEntry(MessageUnpacker u, byte[] b, List<Event> events, Map<String, Integer> invalid, int base)
             throws IOException {
-        long seconds;
-        int nanos = 0;
-        boolean subsecond = false;
-        boolean now = false;
-        String bad = null;
-        MessageFormat tf = u.getNextFormat();
-        switch (tf.getValueType()) {
-            case INTEGER -> {
-                seconds = u.unpackLong();
-                now = seconds == 0;
-            }
-            case FLOAT -> {
-                double d = u.unpackDouble();
-                seconds = (long) Math.floor(d);
-                nanos = (int) Math.round((d - seconds) * 1e9);
-                if (nanos >= 1_000_000_000) {
-                    seconds++;
-                    nanos -= 1_000_000_000;
-                }
-                subsecond = true;
-            }
-            case EXTENSION -> {
-                var h = u.unpackExtensionTypeHeader();
-                if (h.getType() == 0 && h.getLength() == 8) {
-                    byte[] p = u.readPayload(8);
-                    seconds = ((p[0] & 0xffL) << 24) | ((p[1] & 0xffL) << 16) | ((p[2] & 0xffL) << 8) | (p[3] & 0xffL);
-                    long ns = ((p[4] & 0xffL) << 24) | ((p[5] & 0xffL) << 16) | ((p[6] & 0xffL) << 8) | (p[7] & 0xffL);
-                    if (ns >= 1_000_000_000L) {
-                        bad = "bad_time";
-                    }
-                    nanos = (int) ns;
-                    subsecond = true;
-                } else {
-                    skipBytes(u, h.getLength());
-                    seconds = 0;
-                    bad = "bad_time";
-                }
-            }
-            case ARRAY -> {
-                // Fluent Bit 2.x: [[time, {metadata}], record]
-                int n = u.unpackArrayHeader();
-                seconds = 0;
-                if (n >= 1) {
-                    Event t = readTimeOnly(u);
-                    if (t == null) {
-                        bad = "bad_time";
-                    } else {
-                        seconds = t.epochSeconds();
-                        nanos = t.nanos();
-                        subsecond = t.subsecond();
-                        now = seconds == 0 && nanos == 0;
-                    }
-                    u.skipValue(n - 1);
-                } else {
-                    bad = "bad_time";
-                }
-            }
-            case NIL -> {
-                u.unpackNil();
-                seconds = 0;
-                now = true;
-            }
-            default -> {
-                u.skipValue();
-                seconds = 0;
-                bad = "bad_time";
-            }
+        EventTime time;
+        if (u.getNextFormat().getValueType() == ValueType.ARRAY) {
+            // Fluent Bit 2.x: [[time, {metadata}], record]; the metadata is not part of the record.
+            int n = u.unpackArrayHeader();
+            time = n >= 1 ? readTime(u) : null;
+            u.skipValue(Math.max(0, n - 1));
+        } else {
+            time = readTime(u);
         }
         MessageFormat rf = u.getNextFormat();
         if (rf.getValueType() != ValueType.MAP) {
@@ -281,24 +222,38 @@ public final class ChunkDecoder {
         int start = (int) u.getTotalReadBytes();
         u.skipValue();
         int end = (int) u.getTotalReadBytes();
-        if (bad != null) {
-            invalid.merge(bad, 1, Integer::sum);
+        if (time == null) {
+            invalid.merge("bad_time", 1, Integer::sum);
             return;
         }
         byte[] record = Arrays.copyOfRange(b, base + start, base + end);
-        events.add(now ? Event.now(record) : new Event(seconds, nanos, subsecond, record));
+        events.add(time == EventTime.NOW ? Event.now(record)
+                : new Event(time.seconds, time.nanos, time.subsecond, record));
     }
 
-    /** A time value alone (inside Fluent Bit's [time, metadata] pair); null when it is not a time. */
-    private static Event readTimeOnly(MessageUnpacker u) throws IOException {
+    /** An entry's time; {@link #NOW} where Fluentd substitutes the arrival time (0 or nil). */
+    private record EventTime(long seconds, int nanos, boolean subsecond) {
+        static final EventTime NOW = new EventTime(0, 0, false);
+    }
+
+    /**
+     * Integer seconds, a float, or EventTime (ext type 0: uint32 seconds, uint32 nanoseconds); null when the
+     * value is none of these. Always consumes exactly one value.
+     */
+    private static EventTime readTime(MessageUnpacker u) throws IOException {
         MessageFormat f = u.getNextFormat();
         switch (f.getValueType()) {
-            case INTEGER:
-                return new Event(u.unpackLong(), 0, false, null);
+            case INTEGER: {
+                long s = u.unpackLong();
+                return s == 0 ? EventTime.NOW : new EventTime(s, 0, false);
+            }
+            case NIL:
+                u.unpackNil();
+                return EventTime.NOW;
             case FLOAT: {
                 double d = u.unpackDouble();
                 long s = (long) Math.floor(d);
-                return new Event(s, (int) Math.min(999_999_999, Math.round((d - s) * 1e9)), true, null);
+                return new EventTime(s, (int) Math.min(999_999_999, Math.round((d - s) * 1e9)), true);
             }
             case EXTENSION: {
                 var h = u.unpackExtensionTypeHeader();
@@ -309,7 +264,7 @@ public final class ChunkDecoder {
                 byte[] p = u.readPayload(8);
                 long s = ((p[0] & 0xffL) << 24) | ((p[1] & 0xffL) << 16) | ((p[2] & 0xffL) << 8) | (p[3] & 0xffL);
                 long ns = ((p[4] & 0xffL) << 24) | ((p[5] & 0xffL) << 16) | ((p[6] & 0xffL) << 8) | (p[7] & 0xffL);
-                return ns >= 1_000_000_000L ? null : new Event(s, (int) ns, true, null);
+                return ns >= 1_000_000_000L ? null : new EventTime(s, (int) ns, true);
             }
             default:
                 u.skipValue();

@@ -92,7 +92,8 @@ class ClientsToKafkaTest {
 
     @Test
     void fluentLoggerJavaMessageMode() {
-        receiver = Receivers.start(Map.of("source_address_key", "source_ip", "kafka.source_header", "true"));
+        receiver = Receivers.start(Map.of("source_address_key", "source_ip", "source_hostname_key", "source_host",
+                "kafka.source_header", "true"));
         FluentLogger logger = FluentLogger.getLogger("java", "127.0.0.1", receiver.port());
         for (int i = 0; i < 20; i++) {
             Map<String, Object> rec = new LinkedHashMap<>();
@@ -112,7 +113,8 @@ class ClientsToKafkaTest {
             assertThat(r.headers().lastHeader(KafkaEventSink.HEADER_CHUNK)).as("no ack requested").isNull();
             assertThat(header(r, KafkaEventSink.HEADER_SOURCE)).isEqualTo("127.0.0.1");
             assertThat(fields(r.value())).containsEntry("message", "java event " + i)
-                    .containsEntry("service_name", "inventory").containsEntry("source_ip", "127.0.0.1");
+                    .containsEntry("service_name", "inventory").containsEntry("source_ip", "127.0.0.1")
+                    .containsEntry("source_host", java.net.InetAddress.getLoopbackAddress().getCanonicalHostName());
         }
     }
 
