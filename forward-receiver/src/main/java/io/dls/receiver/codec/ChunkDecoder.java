@@ -57,7 +57,7 @@ public final class ChunkDecoder {
             if (size < 2 || size > 4) {
                 throw new ProtocolException("bad_message", "forward message must have 2 to 4 elements, had " + size);
             }
-            String tag = readTag(u);
+            String tag = readTag(u, b.length);
             MessageFormat second = u.getNextFormat();
             Map<String, Integer> invalid = new HashMap<>(2);
             List<Event> events;
@@ -128,7 +128,7 @@ public final class ChunkDecoder {
         return new Chunk(tag, events, opt.chunkId, ack, invalid);
     }
 
-    private String readTag(MessageUnpacker u) throws IOException {
+    private String readTag(MessageUnpacker u, int inputLength) throws IOException {
         MessageFormat f = u.getNextFormat();
         int len;
         if (f.getValueType() == ValueType.STRING) {
@@ -138,7 +138,7 @@ public final class ChunkDecoder {
         } else {
             throw new ProtocolException("bad_tag", "tag must be a string, got " + f.getValueType());
         }
-        byte[] bytes = u.readPayload(len);
+        byte[] bytes = payload(u, len, inputLength);
         if (Arrays.equals(bytes, lastTagBytes)) {
             return lastTag;
         }
@@ -292,7 +292,7 @@ public final class ChunkDecoder {
         byte[] chunkId = null;
         for (int i = 0; i < n; i++) {
             MessageFormat kf = u.getNextFormat();
-            String key = kf.getValueType() == ValueType.STRING ? u.unpackString() : null;
+            String key = kf.getValueType() == ValueType.STRING ? text(u, b.length - base) : null;
             if (key == null) {
                 u.skipValue();
                 u.skipValue();
@@ -304,7 +304,7 @@ public final class ChunkDecoder {
                     int start = base + (int) u.getTotalReadBytes();
                     if (vf.getValueType() == ValueType.STRING || vf.getValueType() == ValueType.BINARY) {
                         int len = vf.getValueType() == ValueType.STRING ? u.unpackRawStringHeader() : u.unpackBinaryHeader();
-                        chunkId = u.readPayload(len);
+                        chunkId = payload(u, len, b.length - base);
                         // Echo the value byte for byte, header included: clients compare what they sent.
                         chunkRaw = Arrays.copyOfRange(b, start, base + (int) u.getTotalReadBytes());
                     } else if (vf == MessageFormat.NIL) {
@@ -316,7 +316,7 @@ public final class ChunkDecoder {
                 case "compressed" -> {
                     MessageFormat vf = u.getNextFormat();
                     if (vf.getValueType() == ValueType.STRING) {
-                        compressed = u.unpackString();
+                        compressed = text(u, b.length - base);
                     } else {
                         u.skipValue();
                     }
@@ -325,6 +325,22 @@ public final class ChunkDecoder {
             }
         }
         return new Options(compressed, chunkRaw, chunkId);
+    }
+
+    /**
+     * Reads a declared-length payload only if the input really holds that many bytes, so a lying header
+     * never makes us allocate (the framing already checks this; the decoder does not rely on it).
+     */
+    private static byte[] payload(MessageUnpacker u, int len, int inputLength) throws IOException {
+        if (len < 0 || len > inputLength - u.getTotalReadBytes()) {
+            throw new ProtocolException("truncated", "a value declares " + Integer.toUnsignedString(len)
+                    + " bytes but the message ends before that");
+        }
+        return u.readPayload(len);
+    }
+
+    private static String text(MessageUnpacker u, int inputLength) throws IOException {
+        return new String(payload(u, u.unpackRawStringHeader(), inputLength), StandardCharsets.UTF_8);
     }
 
     private static void skipBytes(MessageUnpacker u, long n) throws IOException {

@@ -131,14 +131,22 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         private static byte[] raw(MessageUnpacker u) throws IOException {
             MessageFormat f = u.getNextFormat();
             return switch (f.getValueType()) {
-                case STRING -> u.readPayload(u.unpackRawStringHeader());
-                case BINARY -> u.readPayload(u.unpackBinaryHeader());
+                case STRING -> bounded(u, u.unpackRawStringHeader());
+                case BINARY -> bounded(u, u.unpackBinaryHeader());
                 case NIL -> {
                     u.unpackNil();
                     yield new byte[0];
                 }
                 default -> throw new ProtocolException("handshake", "PING field of type " + f.getValueType());
             };
+        }
+
+        /** The frame was scanned whole, but a PING field is small: refuse anything over 4 KiB unread. */
+        private static byte[] bounded(MessageUnpacker u, int len) throws IOException {
+            if (len < 0 || len > 4096) {
+                throw new ProtocolException("handshake", "PING field of " + len + " bytes");
+            }
+            return u.readPayload(len);
         }
 
         private static String text(MessageUnpacker u) throws IOException {
