@@ -12,6 +12,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -38,7 +43,8 @@ public final class ForwardServer implements AutoCloseable {
     private final InFlightGate gate;
     private final ReceiverMetrics metrics;
     private final ChannelGroup channels = new DefaultChannelGroup("forward", GlobalEventExecutor.INSTANCE);
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final boolean epoll = Epoll.isAvailable();
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, ioFactory());
     private final EventLoopGroup workers;
     private final SslContext ssl;
     private final String selfHostname;
@@ -50,7 +56,7 @@ public final class ForwardServer implements AutoCloseable {
         this.sink = sink;
         this.gate = gate;
         this.metrics = metrics;
-        this.workers = new MultiThreadIoEventLoopGroup(config.workerThreads(), NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(config.workerThreads(), ioFactory());
         this.ssl = config.transport().tls() ? TlsContexts.server(config.transport()) : null;
         this.selfHostname = config.security().selfHostname() != null ? config.security().selfHostname() : localHostname();
     }
@@ -59,7 +65,7 @@ public final class ForwardServer implements AutoCloseable {
         ForwardPipeline pipeline = new ForwardPipeline(config, sink, gate, metrics, channels, ssl, selfHostname);
         tcp = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -69,11 +75,11 @@ public final class ForwardServer implements AutoCloseable {
         int port = port();
         udp = new Bootstrap()
                 .group(workers)
-                .channel(NioDatagramChannel.class)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .handler(new HeartbeatHandler(metrics))
                 .bind(config.bind(), port).sync().channel();
-        log.info("listening forward={}:{} tls={} handshake={} heartbeat=udp:{}", config.bind(), port, ssl != null,
-                config.security().enabled(), port);
+        log.info("listening forward={}:{} tls={} handshake={} heartbeat=udp:{} transport={}", config.bind(), port,
+                ssl != null, config.security().enabled(), port, epoll ? "epoll" : "nio");
         return this;
     }
 
@@ -124,6 +130,10 @@ public final class ForwardServer implements AutoCloseable {
     @Override
     public void close() {
         shutdownGracefully(Duration.ofSeconds(30));
+    }
+
+    private IoHandlerFactory ioFactory() {
+        return Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
     private static void sleep(long ms) {

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +41,7 @@ public final class KafkaEventSink implements EventSink {
     public static final String HEADER_SOURCE = "fluent.source";
 
     private static final Logger log = LoggerFactory.getLogger(KafkaEventSink.class);
+    private static final Header[] NO_HEADERS = new Header[0];
 
     private final KafkaSinkConfig config;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -127,30 +128,48 @@ public final class KafkaEventSink implements EventSink {
         gate.acquire(bytes);
         Completion done = new Completion(events.size(), bytes, listener);
         byte[] sourceBytes = config.sourceHeader() && source != null ? source.getBytes(StandardCharsets.UTF_8) : null;
-        String chunkPrefix = chunk.chunkId() != null ? new String(chunk.chunkId(), StandardCharsets.UTF_8) + "#" : null;
+        byte[] chunkPrefix = chunk.chunkId() != null ? chunkPrefix(chunk.chunkId()) : null;
         int i = 0;
         try {
             for (; i < events.size(); i++) {
                 Event e = events.get(i);
-                List<Header> headers = null;
+                Header[] headers = NO_HEADERS;
                 if (e.subsecond() || chunkPrefix != null || sourceBytes != null) {
-                    headers = new ArrayList<>(3);
+                    headers = new Header[(e.subsecond() ? 1 : 0) + (chunkPrefix != null ? 1 : 0) + (sourceBytes != null ? 1 : 0)];
+                    int h = 0;
                     if (e.subsecond()) {
-                        headers.add(new RecordHeader(HEADER_TIME, timeBytes(e)));
+                        headers[h++] = new RecordHeader(HEADER_TIME, timeBytes(e));
                     }
                     if (chunkPrefix != null) {
-                        headers.add(new RecordHeader(HEADER_CHUNK, (chunkPrefix + i).getBytes(StandardCharsets.UTF_8)));
+                        headers[h++] = new RecordHeader(HEADER_CHUNK, chunkHeader(chunkPrefix, i));
                     }
                     if (sourceBytes != null) {
-                        headers.add(new RecordHeader(HEADER_SOURCE, sourceBytes));
+                        headers[h] = new RecordHeader(HEADER_SOURCE, sourceBytes);
                     }
                 }
-                producer.send(new ProducerRecord<>(config.topic(), null, e.epochMillis(), key, e.record(), headers), done);
+                producer.send(new ProducerRecord<>(config.topic(), null, e.epochMillis(), key, e.record(),
+                        Arrays.asList(headers)), done);
             }
         } catch (RuntimeException ex) {
             // Events from i on never reached the producer: they count as failed now.
             done.abandon(events.size() - i, ex);
         }
+    }
+
+    /** {@code <chunk id>#}, to which each event appends its decimal index. */
+    private static byte[] chunkPrefix(byte[] chunkId) {
+        byte[] p = Arrays.copyOf(chunkId, chunkId.length + 1);
+        p[chunkId.length] = '#';
+        return p;
+    }
+
+    static byte[] chunkHeader(byte[] prefix, int index) {
+        int digits = index < 10 ? 1 : (int) Math.log10(index) + 1;
+        byte[] out = Arrays.copyOf(prefix, prefix.length + digits);
+        for (int d = out.length - 1, v = index; d >= prefix.length; d--, v /= 10) {
+            out[d] = (byte) ('0' + v % 10);
+        }
+        return out;
     }
 
     static byte[] timeBytes(Event e) {
