@@ -132,6 +132,16 @@ class ServerBehaviourTest {
     }
 
     @Test
+    void idleConnectionsAreClosed() throws Exception {
+        receiver = Receivers.start(Map.of("idle_timeout", "1s"));
+        try (ForwardSocket idle = new ForwardSocket(receiver.port())) {
+            long start = System.nanoTime();
+            assertThat(idle.closedByServer()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void metricsAndHealthOverHttp() throws Exception {
         receiver = Receivers.start(Map.of());
         try (ForwardSocket s = new ForwardSocket(receiver.port())) {

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 /** Properties of the framing and decoding, checked against msgpack-core's own encoder. */
-class FramingProperties {
+class FramingPropertiesTest {
 
     /** Random msgpack values of every type, nested a few levels. */
     private static void writeRandom(MessageBufferPacker p, Random r, int depth) throws IOException {
