@@ -42,7 +42,7 @@ wait_port() {
 }
 
 echo "[1/6] building the receiver and the tools classpath (Maven)"
-mvn -B -q package -DskipTests -pl forward-receiver -am
+mvn -B -q install -DskipTests -pl forward-receiver -am
 mvn -B -q dependency:build-classpath -pl forward-receiver -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt"
 CP="forward-receiver/target/test-classes:forward-receiver/target/classes:$(cat "$WORK/cp.txt")"
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java

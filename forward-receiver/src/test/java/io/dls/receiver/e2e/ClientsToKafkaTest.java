@@ -4,7 +4,7 @@ import io.dls.receiver.sink.KafkaEventSink;
 import io.dls.receiver.support.ExternalClient;
 import io.dls.receiver.support.Msgpack;
 import io.dls.receiver.support.Receivers;
-import io.dls.receiver.support.TestKafka;
+import io.dls.testing.TestKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.fluentd.logger.FluentLogger;

@@ -8,7 +8,7 @@ import io.dls.receiver.server.ForwardServer;
 import io.dls.receiver.sink.InFlightGate;
 import io.dls.receiver.sink.KafkaEventSink;
 import io.dls.receiver.support.Msgpack;
-import io.dls.receiver.support.KafkaProcess;
+import io.dls.testing.KafkaProcess;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

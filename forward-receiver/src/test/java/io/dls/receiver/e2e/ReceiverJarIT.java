@@ -1,6 +1,6 @@
 package io.dls.receiver.e2e;
 
-import io.dls.receiver.support.TestKafka;
+import io.dls.testing.TestKafka;
 import org.junit.jupiter.api.Test;
 import org.komamitsu.fluency.Fluency;
 import org.komamitsu.fluency.fluentd.FluencyBuilderForFluentd;

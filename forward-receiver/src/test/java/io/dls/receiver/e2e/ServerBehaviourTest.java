@@ -3,7 +3,7 @@ package io.dls.receiver.e2e;
 import io.dls.receiver.sink.KafkaEventSink;
 import io.dls.receiver.support.ForwardSocket;
 import io.dls.receiver.support.Receivers;
-import io.dls.receiver.support.TestKafka;
+import io.dls.testing.TestKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

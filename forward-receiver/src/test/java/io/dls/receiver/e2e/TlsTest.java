@@ -3,7 +3,7 @@ package io.dls.receiver.e2e;
 import io.dls.receiver.support.ExternalClient;
 import io.dls.receiver.support.Msgpack;
 import io.dls.receiver.support.Receivers;
-import io.dls.receiver.support.TestKafka;
+import io.dls.testing.TestKafka;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.komamitsu.fluency.Fluency;

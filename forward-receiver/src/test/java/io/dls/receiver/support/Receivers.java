@@ -1,6 +1,7 @@
 package io.dls.receiver.support;
 
 import io.dls.receiver.config.ConfigLoader;
+import io.dls.testing.TestKafka;
 import io.dls.receiver.config.ReceiverConfig;
 import io.dls.receiver.ops.AdminServer;
 import io.dls.receiver.ops.ReceiverMetrics;

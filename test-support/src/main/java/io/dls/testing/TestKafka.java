@@ -1,4 +1,4 @@
-package io.dls.receiver.support;
+package io.dls.testing;
 
 import kafka.testkit.KafkaClusterTestKit;
 import kafka.testkit.TestKitNodes;

@@ -1,4 +1,4 @@
-package io.dls.receiver.support;
+package io.dls.testing;
 
 import org.apache.kafka.common.Uuid;
 
