@@ -1,0 +1,121 @@
+package io.dls.job;
+
+import io.dls.job.decode.RawRecord;
+import io.dls.job.decode.RawRecordDeserializer;
+import io.dls.job.route.Output;
+import io.dls.job.route.Topics;
+import io.dls.job.sink.Document;
+import io.dls.job.sink.DocumentEmitter;
+import io.dls.job.sink.OutputSerializer;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.elasticsearch.sink.Elasticsearch7SinkBuilder;
+import org.apache.flink.connector.elasticsearch.sink.ElasticsearchSink;
+import org.apache.flink.connector.elasticsearch.sink.FlushBackoffType;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.http.HttpHost;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** The real sources and sinks of the job, built from its options. */
+public final class Connectors {
+    private static final Logger log = LoggerFactory.getLogger(Connectors.class);
+
+    private Connectors() {
+    }
+
+    static Properties kafkaProperties(JobOptions o) {
+        Properties p = new Properties();
+        p.putAll(o.kafkaProperties);
+        p.put("bootstrap.servers", o.kafkaBootstrap);
+        return p;
+    }
+
+    public static KafkaSource<RawRecord> source(JobOptions o) {
+        OffsetsInitializer start = switch (o.startingOffsets) {
+            case "earliest" -> OffsetsInitializer.earliest();
+            case "latest" -> OffsetsInitializer.latest();
+            default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(o.kafkaBootstrap)
+                .setProperties(kafkaProperties(o))
+                .setTopics(o.topicRaw)
+                .setGroupId(o.groupId)
+                .setStartingOffsets(start)
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .build();
+    }
+
+    public static KafkaSink<Output> kafkaSink(JobOptions o) {
+        Properties p = kafkaProperties(o);
+        // The sink's default transaction timeout (1 h) is above the broker's default maximum (15 min).
+        p.putIfAbsent("transaction.timeout.ms", "600000");
+        p.putIfAbsent("linger.ms", "5");
+        p.putIfAbsent("compression.type", "lz4");
+        boolean exactlyOnce = o.delivery.equals("exactly-once");
+        var b = KafkaSink.<Output>builder()
+                .setBootstrapServers(o.kafkaBootstrap)
+                .setKafkaProducerConfig(p)
+                .setRecordSerializer(new OutputSerializer())
+                .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE);
+        if (exactlyOnce) {
+            b.setTransactionalIdPrefix(o.transactionalIdPrefix);
+        }
+        return b.build();
+    }
+
+    public static ElasticsearchSink<Document> elasticsearchSink(JobOptions o) {
+        List<HttpHost> hosts = new ArrayList<>();
+        for (String h : o.esHosts) {
+            hosts.add(HttpHost.create(h.endsWith("/") ? h.substring(0, h.length() - 1) : h));
+        }
+        String first = hosts.get(0).toURI();
+        var b = new Elasticsearch7SinkBuilder<Document>()
+                .setHosts(hosts.toArray(new HttpHost[0]))
+                .setEmitter(new DocumentEmitter(first, o.esUsername, o.esPassword))
+                .setBulkFlushMaxActions(o.esBulkActions)
+                .setBulkFlushInterval(o.esBulkIntervalMs)
+                .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 8, 500)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
+        if (o.esUsername != null) {
+            b.setConnectionUsername(o.esUsername).setConnectionPassword(o.esPassword);
+        }
+        return b.build();
+    }
+
+    /** Creates every topic the job reads or writes that does not exist yet (a missing input fails the job). */
+    public static void createTopics(JobOptions o, Set<String> extra) throws Exception {
+        Topics t = o.topics();
+        Set<String> wanted = new java.util.TreeSet<>(List.of(t.raw(), t.all(), t.critical(), t.nodeFailure(), t.invalid()));
+        wanted.addAll(extra);
+        Map<String, Object> props = new HashMap<>();
+        kafkaProperties(o).forEach((k, v) -> props.put(String.valueOf(k), v));
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String name : wanted) {
+                if (!existing.contains(name)) {
+                    missing.add(new NewTopic(name, o.topicPartitions, (short) -1));
+                }
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+        }
+    }
+}

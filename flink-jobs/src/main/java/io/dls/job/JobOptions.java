@@ -1,0 +1,106 @@
+package io.dls.job;
+
+import io.dls.job.route.Topics;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the job can be told, as flags; each can also come from a YAML file given with --config
+ * (keys are the flag names without dashes: {@code kafka-bootstrap: 127.0.0.1:9092}).
+ */
+public final class JobOptions {
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with any of these options")
+    Path config;
+
+    @Option(names = "--kafka-bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
+    String kafkaBootstrap;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "any Kafka client property for source, sink and admin (SASL, SSL)")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--group-id", defaultValue = "dls-log-pipeline", description = "Kafka consumer group (default ${DEFAULT-VALUE})")
+    String groupId;
+
+    @Option(names = "--starting-offsets", defaultValue = "committed-or-earliest",
+            description = "earliest | latest | committed-or-earliest (default ${DEFAULT-VALUE})")
+    String startingOffsets;
+
+    @Option(names = "--topic-raw", defaultValue = "logs.raw", description = "input topic (default ${DEFAULT-VALUE})")
+    String topicRaw;
+
+    @Option(names = "--topic-all", defaultValue = "all_logs", description = "default ${DEFAULT-VALUE}")
+    String topicAll;
+
+    @Option(names = "--topic-critical", defaultValue = "critical_logs", description = "default ${DEFAULT-VALUE}")
+    String topicCritical;
+
+    @Option(names = "--topic-node-failure", defaultValue = "node_failure", description = "default ${DEFAULT-VALUE}")
+    String topicNodeFailure;
+
+    @Option(names = "--topic-invalid", defaultValue = "logs.invalid", description = "default ${DEFAULT-VALUE}")
+    String topicInvalid;
+
+    @Option(names = "--critical-level", defaultValue = "ERROR",
+            description = "events at or above go to critical_logs: TRACE DEBUG INFO WARN ERROR FATAL (default ${DEFAULT-VALUE})")
+    String criticalLevel;
+
+    @Option(names = "--topic-partitions", defaultValue = "3", description = "partitions of topics the job creates (default ${DEFAULT-VALUE})")
+    int topicPartitions;
+
+    @Option(names = "--es-hosts", defaultValue = "http://127.0.0.1:9200", split = ",",
+            description = "Elasticsearch URLs (default ${DEFAULT-VALUE})")
+    List<String> esHosts;
+
+    @Option(names = "--es-username", description = "Elasticsearch basic auth user")
+    String esUsername;
+
+    @Option(names = "--es-password", description = "Elasticsearch basic auth password (prefer ES_PASSWORD in the environment)",
+            defaultValue = "${env:ES_PASSWORD}")
+    String esPassword;
+
+    @Option(names = "--es-bulk-actions", defaultValue = "1000", description = "bulk flush after N documents (default ${DEFAULT-VALUE})")
+    int esBulkActions;
+
+    @Option(names = "--es-bulk-interval", defaultValue = "1000", description = "bulk flush interval, ms (default ${DEFAULT-VALUE})")
+    long esBulkIntervalMs;
+
+    @Option(names = "--patterns", defaultValue = "alert-patterns", description = "directory of alert pattern YAML files (default ${DEFAULT-VALUE})")
+    Path patterns;
+
+    @Option(names = "--aliases", description = "field alias file (default: normalize-aliases.yaml in the jar)")
+    Path aliases;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "10000", description = "ms between checkpoints (default ${DEFAULT-VALUE})")
+    long checkpointIntervalMs;
+
+    @Option(names = "--delivery", defaultValue = "at-least-once",
+            description = "Kafka sink guarantee: at-least-once | exactly-once (default ${DEFAULT-VALUE})")
+    String delivery;
+
+    @Option(names = "--transactional-id-prefix", defaultValue = "dls-log-pipeline",
+            description = "for --delivery exactly-once (default ${DEFAULT-VALUE})")
+    String transactionalIdPrefix;
+
+    public Topics topics() {
+        return new Topics(topicRaw, topicAll, topicCritical, topicNodeFailure, topicInvalid, criticalLevel);
+    }
+
+    void validate() {
+        if (!List.of("at-least-once", "exactly-once").contains(delivery)) {
+            throw new IllegalArgumentException("--delivery must be at-least-once or exactly-once, was " + delivery);
+        }
+        if (!List.of("earliest", "latest", "committed-or-earliest").contains(startingOffsets)) {
+            throw new IllegalArgumentException("--starting-offsets must be earliest, latest or committed-or-earliest");
+        }
+        for (String h : esHosts) {
+            if (!h.matches("https?://[^/]+(:\\d+)?/?")) {
+                throw new IllegalArgumentException("--es-hosts: '" + h + "' is not a URL like http://127.0.0.1:9200");
+            }
+        }
+        topics();
+    }
+}

@@ -1,0 +1,155 @@
+package io.dls.job.normalize;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One normalized log event (contract 2), with Elastic Common Schema names in its JSON form. A Flink POJO:
+ * public fields and a no-argument constructor, so Flink serializes it without reflection tricks.
+ *
+ * <p>Field paths used by alert patterns and {@link #get(String)}: {@code @timestamp}, {@code message},
+ * {@code log.level}, {@code service.name}, {@code host.name}, {@code event.id}, {@code event.kind},
+ * {@code event.dataset}, {@code event.type} (LOG, HEARTBEAT, REGISTRATION), {@code status} (UP, DOWN),
+ * {@code error.*}, and {@code fields.*} for every original field.
+ */
+public class LogEvent {
+    public static final String KIND_EVENT = "event";
+    public static final String KIND_STATE = "state";
+    public static final String KIND_ALERT = "alert";
+
+    /** ISO-8601 UTC with the precision the client sent (up to nanoseconds). */
+    public String timestamp;
+    /** The same instant in epoch milliseconds (event time for Flink). */
+    public long epochMillis;
+    public String message;
+    /** TRACE, DEBUG, INFO, WARN, ERROR, FATAL or UNKNOWN. */
+    public String level;
+    public String service;
+    public String host;
+    public String eventId;
+    /** event, state (heartbeats, registrations) or alert. */
+    public String kind;
+    /** The Fluentd tag. */
+    public String dataset;
+    /** LOG, HEARTBEAT or REGISTRATION (the original system's message_type). */
+    public String type;
+    /** UP or DOWN for heartbeats that say so; null otherwise. */
+    public String status;
+    /** error.* (message, type, stack_trace, ...) when the record had error details. */
+    public Map<String, Object> error;
+    /** Every original field, so nothing is lost. */
+    public Map<String, Object> fields;
+
+    public LogEvent() {
+    }
+
+    public boolean isHeartbeat() {
+        return "HEARTBEAT".equals(type);
+    }
+
+    public boolean isRegistration() {
+        return "REGISTRATION".equals(type);
+    }
+
+    /** The value at a field path (see the class comment), or null. */
+    public Object get(String path) {
+        switch (path) {
+            case "@timestamp": return timestamp;
+            case "message": return message;
+            case "log.level": return level;
+            case "service.name": return service;
+            case "host.name": return host;
+            case "event.id": return eventId;
+            case "event.kind": return kind;
+            case "event.dataset": return dataset;
+            case "event.type": return type;
+            case "status": return status;
+            default:
+                if (path.startsWith("error.")) {
+                    return lookup(error, path.substring(6));
+                }
+                if (path.startsWith("fields.")) {
+                    return lookup(fields, path.substring(7));
+                }
+                return lookup(fields, path);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object lookup(Map<String, Object> map, String path) {
+        if (map == null) {
+            return null;
+        }
+        if (map.containsKey(path)) {
+            return map.get(path);
+        }
+        int dot = path.indexOf('.');
+        while (dot > 0) {
+            Object child = map.get(path.substring(0, dot));
+            if (child instanceof Map) {
+                Object v = lookup((Map<String, Object>) child, path.substring(dot + 1));
+                if (v != null) {
+                    return v;
+                }
+            }
+            dot = path.indexOf('.', dot + 1);
+        }
+        return null;
+    }
+
+    /** The ECS document written to Kafka topics and Elasticsearch. */
+    public Map<String, Object> toDocument() {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("@timestamp", timestamp);
+        if (message != null) {
+            doc.put("message", message);
+        }
+        doc.put("log", Map.of("level", level));
+        if (service != null) {
+            doc.put("service", Map.of("name", service));
+        }
+        if (host != null) {
+            doc.put("host", Map.of("name", host));
+        }
+        Map<String, Object> ev = new LinkedHashMap<>();
+        ev.put("id", eventId);
+        ev.put("kind", kind);
+        ev.put("dataset", dataset);
+        if (type != null) {
+            ev.put("type", type);
+        }
+        doc.put("event", ev);
+        if (status != null) {
+            doc.put("status", status);
+        }
+        if (error != null && !error.isEmpty()) {
+            doc.put("error", error);
+        }
+        if (fields != null && !fields.isEmpty()) {
+            doc.put("fields", fields);
+        }
+        return doc;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LogEvent e && Objects.equals(eventId, e.eventId) && Objects.equals(timestamp, e.timestamp)
+                && Objects.equals(message, e.message) && Objects.equals(level, e.level)
+                && Objects.equals(service, e.service) && Objects.equals(host, e.host) && Objects.equals(kind, e.kind)
+                && Objects.equals(dataset, e.dataset) && Objects.equals(type, e.type)
+                && Objects.equals(status, e.status) && Objects.equals(error, e.error)
+                && Objects.equals(fields, e.fields) && epochMillis == e.epochMillis;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(eventId, timestamp, message, level);
+    }
+
+    @Override
+    public String toString() {
+        return "LogEvent{" + timestamp + " " + level + " " + service + "@" + host + " " + type + " " + status
+                + " '" + message + "' id=" + eventId + "}";
+    }
+}
