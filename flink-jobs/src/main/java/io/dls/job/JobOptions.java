@@ -19,7 +19,7 @@ public final class JobOptions {
     @Option(names = "--kafka-bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
     String kafkaBootstrap;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "any Kafka client property for source, sink and admin (SASL, SSL)")
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", split = ",", description = "any Kafka client property for source, sink and admin (SASL, SSL)")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
     @Option(names = "--group-id", defaultValue = "dls-log-pipeline", description = "Kafka consumer group (default ${DEFAULT-VALUE})")

@@ -31,11 +31,9 @@ public final class TestElasticsearch {
             try {
                 int base = freePort();
                 ElasticsearchClusterRunner r = new ElasticsearchClusterRunner();
+                r.setMaxHttpPort(base + 50); // the runner only takes HTTP ports up to this one
                 r.onBuild((n, settings) -> {
                     settings.put("network.host", "127.0.0.1");
-                    settings.put("discovery.type", "single-node");
-                    settings.putList("discovery.seed_hosts");
-                    settings.putList("cluster.initial_master_nodes");
                     settings.put("http.port", base + 1);
                     settings.put("transport.port", base + 101);
                     settings.put("action.auto_create_index", "true");

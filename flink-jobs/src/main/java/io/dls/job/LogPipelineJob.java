@@ -1,0 +1,86 @@
+package io.dls.job;
+
+import io.dls.job.decode.RawRecord;
+import io.dls.job.normalize.AliasConfig;
+import io.dls.job.normalize.Normalizer;
+import io.dls.job.patterns.CompiledPattern;
+import io.dls.job.patterns.PatternCompiler;
+import io.dls.job.patterns.PatternLoader;
+import io.dls.job.patterns.PatternSpec;
+import io.dls.job.patterns.PatternStreams;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+
+/**
+ * Entry point of the job jar. {@code flink run flink-jobs.jar [options]} submits the pipeline;
+ * {@code java -jar flink-jobs.jar patterns validate|dry-run ...} runs the pattern tools without a cluster.
+ */
+@Command(name = "flink-jobs.jar", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The dls log pipeline: logs.raw -> normalize -> all_logs / critical_logs / node_failure,",
+                "CEP alert patterns, Elasticsearch logs-* and alerts-*.",
+                "Run it with: flink run flink-jobs.jar --kafka-bootstrap HOST:PORT --es-hosts http://HOST:9200 --patterns DIR"},
+        subcommands = PatternsCommand.class)
+public final class LogPipelineJob implements Callable<Integer> {
+    @Mixin
+    JobOptions options = new JobOptions();
+
+    public static void main(String[] args) throws Exception {
+        CommandLine cl = new CommandLine(new LogPipelineJob());
+        cl.setDefaultValueProvider(ConfigFileDefaults.fromArgs(args));
+        int code = cl.execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            options.validate();
+        } catch (IllegalArgumentException e) {
+            System.err.println("flink-jobs: " + e.getMessage());
+            return 2;
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        List<CompiledPattern> patterns = compilePatterns(options);
+        Set<String> alertTopics = new TreeSet<>();
+        patterns.forEach(p -> alertTopics.add(p.spec().topic()));
+        Connectors.createTopics(options, alertTopics);
+        build(env, options, patterns);
+        env.execute("dls log pipeline");
+        return 0;
+    }
+
+    static List<CompiledPattern> compilePatterns(JobOptions o) {
+        List<CompiledPattern> out = new ArrayList<>();
+        for (PatternSpec spec : PatternLoader.loadDirectory(o.patterns)) {
+            out.add(PatternCompiler.compile(spec, false));
+        }
+        return out;
+    }
+
+    /** The whole job on the given environment with the real connectors; tests call this too. */
+    public static LogPipeline.Streams build(StreamExecutionEnvironment env, JobOptions o, List<CompiledPattern> patterns) {
+        env.enableCheckpointing(o.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
+        DataStream<RawRecord> raw = env.fromSource(Connectors.source(o),
+                WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(Duration.ofSeconds(2))
+                        .withTimestampAssigner((r, ts) -> r.timestamp)
+                        .withIdleness(Duration.ofSeconds(30)),
+                "kafka: " + o.topicRaw).uid("kafka-source");
+        Normalizer normalizer = new Normalizer(o.aliases == null ? AliasConfig.defaults() : AliasConfig.load(o.aliases));
+        return LogPipeline.build(raw, o.topics(), normalizer, events -> PatternStreams.applyAll(events, patterns),
+                Connectors.kafkaSink(o), Connectors.elasticsearchSink(o));
+    }
+}

@@ -1,0 +1,128 @@
+package io.dls.job;
+
+import io.dls.job.normalize.AliasConfig;
+import io.dls.job.normalize.EventIds;
+import io.dls.job.normalize.LogEvent;
+import io.dls.job.normalize.Normalizer;
+import io.dls.job.patterns.Alert;
+import io.dls.job.patterns.DryRun;
+import io.dls.job.patterns.PatternException;
+import io.dls.job.patterns.PatternLoader;
+import io.dls.job.patterns.PatternSpec;
+import io.dls.job.route.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code patterns validate DIR} and {@code patterns dry-run DIR SAMPLE.jsonl}: no Kafka, no Elasticsearch. */
+@Command(name = "patterns", mixinStandardHelpOptions = true,
+        description = "Check alert pattern files, or run them over a JSON-lines sample of log records.",
+        subcommands = {PatternsCommand.Validate.class, PatternsCommand.DryRunCommand.class})
+final class PatternsCommand {
+
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = "Load and compile every *.yaml in DIR; print each problem with file, line and field.")
+    static final class Validate implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR", description = "directory of pattern files")
+        Path dir;
+
+        @Override
+        public Integer call() {
+            return validate(dir, System.out, System.err) == null ? 1 : 0;
+        }
+    }
+
+    /** Prints the patterns or their problems; returns the specs, or null when any file is wrong. */
+    static List<PatternSpec> validate(Path dir, PrintStream out, PrintStream err) {
+        try {
+            List<PatternSpec> specs = PatternLoader.loadDirectory(dir);
+            for (PatternSpec s : specs) {
+                io.dls.job.patterns.PatternCompiler.compile(s, false);
+                out.println("ok  " + s.name() + "  (key " + s.key() + ", topic " + s.topic() + ")");
+            }
+            out.println(specs.size() + " pattern(s) valid in " + dir);
+            return specs;
+        } catch (PatternException e) {
+            for (PatternException.Problem p : e.problems()) {
+                err.println(p);
+            }
+            err.println(e.problems().size() + " problem(s); fix them and run validate again");
+            return null;
+        }
+    }
+
+    @Command(name = "dry-run", mixinStandardHelpOptions = true,
+            description = {"Normalize each JSON line of SAMPLE (a record as an agent sends it, optionally with",
+                    "\"@tag\" and \"@time\" (epoch seconds or ISO-8601)) and print the alerts DIR's patterns raise,",
+                    "in event time, as JSON lines."})
+    static final class DryRunCommand implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR")
+        Path dir;
+
+        @Parameters(index = "1", paramLabel = "SAMPLE.jsonl")
+        Path sample;
+
+        @Option(names = "--aliases", description = "field alias file (default: the jar's)")
+        Path aliases;
+
+        @Override
+        public Integer call() throws Exception {
+            List<PatternSpec> specs = validate(dir, System.err, System.err);
+            if (specs == null) {
+                return 1;
+            }
+            List<LogEvent> events = readSample(sample, aliases == null ? AliasConfig.defaults() : AliasConfig.load(aliases));
+            List<Alert> alerts = DryRun.run(specs, events);
+            for (Alert a : alerts) {
+                System.out.println(new String(Json.bytes(a.toDocument()), StandardCharsets.UTF_8));
+            }
+            System.err.println(events.size() + " event(s), " + alerts.size() + " alert(s)");
+            return 0;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<LogEvent> readSample(Path sample, AliasConfig aliases) throws Exception {
+        Normalizer normalizer = new Normalizer(aliases);
+        List<LogEvent> events = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(sample)) {
+            String line;
+            int n = 0;
+            long clock = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond();
+            while ((line = r.readLine()) != null) {
+                n++;
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                Map<String, Object> rec;
+                try {
+                    rec = Json.mapper().readValue(line, Map.class);
+                } catch (Exception e) {
+                    throw new IllegalArgumentException(sample + ":" + n + ": not a JSON object: " + e.getMessage());
+                }
+                String tag = String.valueOf(rec.getOrDefault("@tag", "sample"));
+                Object time = rec.remove("@time");
+                rec.remove("@tag");
+                long millis = time == null ? (clock + n) * 1000
+                        : time instanceof Number num ? (long) (num.doubleValue() * 1000) : Instant.parse(time.toString()).toEpochMilli();
+                events.add(normalizer.normalize(tag, Math.floorDiv(millis, 1000), (int) Math.floorMod(millis, 1000) * 1_000_000,
+                        rec, EventIds.of(tag, null, sample.getFileName().toString(), 0, n)));
+            }
+        }
+        return events;
+    }
+
+    private PatternsCommand() {
+    }
+}

@@ -1,0 +1,69 @@
+package io.dls.job.support;
+
+import io.dls.testing.TestKafka;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/** Writes contract-1 records (as the receiver does) into a raw topic of the test broker. */
+public final class RawProducer implements AutoCloseable {
+    private final KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+            Map.of("bootstrap.servers", TestKafka.bootstrap(), "acks", "all"),
+            new ByteArraySerializer(), new ByteArraySerializer());
+    private final String topic;
+    private int chunkIndex;
+
+    public RawProducer(String topic) {
+        this.topic = topic;
+    }
+
+    public static byte[] msgpack(Map<String, ?> record) {
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            p.packMapHeader(record.size());
+            for (Map.Entry<String, ?> e : record.entrySet()) {
+                p.packString(e.getKey());
+                if (e.getValue() instanceof Number n) {
+                    p.packLong(n.longValue());
+                } else {
+                    p.packString(String.valueOf(e.getValue()));
+                }
+            }
+            return p.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A record as the receiver writes it for an acked chunk: fluent.chunk and fluent.time headers. */
+    public void send(String tag, long epochMillis, Map<String, ?> record) {
+        sendBytes(tag, epochMillis, msgpack(record));
+    }
+
+    public void sendBytes(String tag, long epochMillis, byte[] value) {
+        long s = epochMillis / 1000;
+        int ns = (int) (epochMillis % 1000) * 1_000_000 + 1;
+        byte[] time = {(byte) (s >>> 24), (byte) (s >>> 16), (byte) (s >>> 8), (byte) s,
+                (byte) (ns >>> 24), (byte) (ns >>> 16), (byte) (ns >>> 8), (byte) ns};
+        byte[] chunk = ("test-chunk#" + chunkIndex++).getBytes(StandardCharsets.UTF_8);
+        producer.send(new ProducerRecord<>(topic, null, epochMillis, tag.getBytes(StandardCharsets.UTF_8), value,
+                List.of(new RecordHeader("fluent.time", time), new RecordHeader("fluent.chunk", chunk))));
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
