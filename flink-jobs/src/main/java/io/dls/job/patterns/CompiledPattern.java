@@ -1,0 +1,32 @@
+package io.dls.job.patterns;
+
+import io.dls.job.normalize.LogEvent;
+import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.cep.pattern.Pattern;
+
+import java.time.Duration;
+
+/**
+ * A pattern ready to run: the CEP pattern, its time domain, its key, its operator uid and the function that
+ * renders alerts. Built by {@link PatternCompiler}, run by {@link PatternStreams}.
+ *
+ * @param uid stable across restarts ({@code pattern-<name>}), so a savepoint maps each pattern's state back
+ *            to its operator when other patterns are added or removed
+ */
+public record CompiledPattern(
+        PatternSpec spec,
+        Pattern<LogEvent, ?> pattern,
+        boolean processingTime,
+        String keyField,
+        String uid,
+        PatternProcessFunction<LogEvent, Alert> function) {
+
+    public String name() {
+        return spec.name();
+    }
+
+    /** Null when alerts are not suppressed. */
+    public Duration suppress() {
+        return spec.suppress();
+    }
+}

@@ -1,0 +1,107 @@
+package io.dls.job.patterns;
+
+import io.dls.job.normalize.LogEvent;
+import io.dls.job.patterns.PatternSpec.Step;
+import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
+import org.apache.flink.cep.nfa.compiler.NFACompiler;
+import org.apache.flink.cep.pattern.MalformedPatternException;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.cep.pattern.conditions.SimpleCondition;
+
+import java.util.List;
+
+/** Compiles a checked {@link PatternSpec} into a Flink CEP {@link Pattern}. */
+public final class PatternCompiler {
+
+    /** CEP state names of the absence form; {@link AlertFunction} reads the match by them. */
+    static final String AFTER = "after";
+    static final String EXPECT = "expect";
+
+    private PatternCompiler() {
+    }
+
+    /**
+     * @param forceEventTime run in event time whatever the file says (dry runs replay a sample by its
+     *                       timestamps, where the wall clock means nothing)
+     * @throws PatternException if Flink's NFA compiler rejects the pattern (so {@code validate} catches it
+     *                          before a job is submitted)
+     */
+    public static CompiledPattern compile(PatternSpec spec, boolean forceEventTime) {
+        Pattern<LogEvent, LogEvent> pattern = spec.isAbsence() ? absence(spec) : sequence(spec);
+        try {
+            NFACompiler.compileFactory(pattern, false);
+        } catch (MalformedPatternException e) {
+            throw new PatternException(new PatternException.Problem(spec.source(), 0,
+                    spec.isAbsence() ? "absence" : "steps", "Flink CEP rejects this pattern: " + e.getMessage()));
+        }
+        boolean processingTime = spec.time() == PatternSpec.TimeMode.PROCESSING && !forceEventTime;
+        return new CompiledPattern(spec, pattern, processingTime, spec.key(), uid(spec.name()),
+                new AlertFunction(spec, processingTime));
+    }
+
+    public static List<CompiledPattern> compileAll(List<PatternSpec> specs, boolean forceEventTime) {
+        return specs.stream().map(s -> compile(s, forceEventTime)).toList();
+    }
+
+    /** The CEP operator's uid; the suppression operator adds {@code -suppress}. */
+    public static String uid(String patternName) {
+        return "pattern-" + patternName;
+    }
+
+    private static Pattern<LogEvent, LogEvent> sequence(PatternSpec spec) {
+        // A burst (times / at_least) would otherwise give one match per sliding start event: skipping past
+        // the last matched event makes one burst one alert.
+        AfterMatchSkipStrategy skip = spec.isBurst()
+                ? AfterMatchSkipStrategy.skipPastLastEvent() : AfterMatchSkipStrategy.noSkip();
+        Pattern<LogEvent, LogEvent> p = null;
+        for (Step step : spec.steps()) {
+            if (p == null) {
+                p = Pattern.begin(step.name(), skip);
+            } else if (step.then() == PatternSpec.Then.NEXT) {
+                p = p.next(step.name());
+            } else {
+                p = p.followedBy(step.name());
+            }
+            p = p.where(new EventCondition(step.where()));
+            PatternSpec.Quantifier q = step.quantifier();
+            p = switch (q.kind()) {
+                case TIMES -> p.times(q.count());
+                case AT_LEAST -> p.timesOrMore(q.count());
+                case OPTIONAL -> p.optional();
+                case ONCE -> p;
+            };
+        }
+        return spec.within() == null ? p : p.within(spec.within());
+    }
+
+    /**
+     * {@code begin(after).notFollowedBy(expect or after).within(window)}: each {@code after} event opens a
+     * window, and the window closes with a match (Flink emits a pattern that ends in notFollowedBy when its
+     * window ends) unless an expected event arrives. A later {@code after} event also closes the window, and
+     * opens its own: the silence is counted from the last one, so a key gives one alert, not one per event.
+     * A key that sent only one {@code after} event (a registration and then nothing) alerts too.
+     */
+    private static Pattern<LogEvent, LogEvent> absence(PatternSpec spec) {
+        Condition after = spec.absence().after();
+        Condition ends = new Condition.Any(List.of(spec.absence().expect(), after));
+        return Pattern.<LogEvent>begin(AFTER)
+                .where(new EventCondition(after))
+                .notFollowedBy(EXPECT)
+                .where(new EventCondition(ends))
+                .within(spec.within());
+    }
+
+    /** A pattern {@link Condition} as a CEP condition. */
+    static final class EventCondition extends SimpleCondition<LogEvent> {
+        private final Condition condition;
+
+        EventCondition(Condition condition) {
+            this.condition = condition;
+        }
+
+        @Override
+        public boolean filter(LogEvent event) {
+            return condition.test(event);
+        }
+    }
+}
