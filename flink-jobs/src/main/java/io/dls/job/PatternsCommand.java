@@ -26,10 +26,35 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code patterns validate DIR} and {@code patterns dry-run DIR SAMPLE.jsonl}: no Kafka, no Elasticsearch. */
-@Command(name = "patterns", mixinStandardHelpOptions = true,
+@Command(name = "patterns", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "(validate | dry-run)",
         description = "Check alert pattern files, or run them over a JSON-lines sample of log records.",
         subcommands = {PatternsCommand.Validate.class, PatternsCommand.DryRunCommand.class})
-final class PatternsCommand {
+final class PatternsCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "say which: validate or dry-run");
+    }
+
+    static void main(String[] args) {
+        int code = new picocli.CommandLine(new PatternsCommand()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** True when Flink's classes are on the class path (inside `flink run`, ./dls, or tests). */
+    static boolean flinkPresent() {
+        try {
+            Class.forName("org.apache.flink.cep.pattern.Pattern", false, PatternsCommand.class.getClassLoader());
+            Class.forName("org.apache.flink.api.common.functions.Function", false, PatternsCommand.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
             description = "Load and compile every *.yaml in DIR; print each problem with file, line and field.")
@@ -47,11 +72,15 @@ final class PatternsCommand {
     static List<PatternSpec> validate(Path dir, PrintStream out, PrintStream err) {
         try {
             List<PatternSpec> specs = PatternLoader.loadDirectory(dir);
+            boolean compile = flinkPresent();
             for (PatternSpec s : specs) {
-                io.dls.job.patterns.PatternCompiler.compile(s, false);
+                if (compile) {
+                    io.dls.job.patterns.PatternCompiler.compile(s, false);
+                }
                 out.println("ok  " + s.name() + "  (key " + s.key() + ", topic " + s.topic() + ")");
             }
-            out.println(specs.size() + " pattern(s) valid in " + dir);
+            out.println(specs.size() + " pattern(s) valid in " + dir + (compile ? "" : " (checked without"
+                    + " compiling to Flink CEP: Flink is not on the class path)"));
             return specs;
         } catch (PatternException e) {
             for (PatternException.Problem p : e.problems()) {
@@ -78,6 +107,11 @@ final class PatternsCommand {
 
         @Override
         public Integer call() throws Exception {
+            if (!flinkPresent()) {
+                System.err.println("dry-run runs the patterns on a local Flink, whose classes are not on the class path."
+                        + " Run it as: java -cp flink-jobs.jar:<flink lib dir>/* io.dls.job.Main patterns dry-run DIR SAMPLE");
+                return 2;
+            }
             List<PatternSpec> specs = validate(dir, System.err, System.err);
             if (specs == null) {
                 return 1;
