@@ -110,7 +110,12 @@ class LogPipelineTest {
                     raw.send("app.inventory", now + i, rec("log_level", "INFO", "service_name", "inventory",
                             "node_id", "inv-1", "message_type", "LOG", "message", "stock ok " + i));
                 }
-                for (int i = 0; i < 5; i++, valid++) {
+                // A retry warning, then ten errors: the sequence pattern fires once, and the burst pattern
+                // sees two bursts of five but its suppression lets one alert through.
+                raw.send("app.payment", now + 5, rec("log_level", "WARN", "service_name", "payment",
+                        "node_id", "pay-1", "message_type", "LOG", "message", "retrying charge"));
+                valid++;
+                for (int i = 0; i < 10; i++, valid++) {
                     raw.send("app.payment", now + 10 + i, rec("log_level", "ERROR", "service_name", "payment",
                             "node_id", "pay-1", "message_type", "LOG", "message", "card declined " + i,
                             "error_details", "CardError"));
@@ -138,19 +143,22 @@ class LogPipelineTest {
                 assertThat(d.path("@timestamp").asText()).matches("\\d{4}-.*\\.\\d{9}Z");
                 assertThat(d.path("event").path("id").asText()).isNotEmpty();
             });
-            assertThat(all).filteredOn(d -> d.at("/service/name").asText().equals("payment"))
-                    .hasSize(5).allSatisfy(d -> assertThat(d.at("/error/message").asText()).isEqualTo("CardError"));
+            assertThat(all).filteredOn(d -> d.at("/log/level").asText().equals("ERROR"))
+                    .hasSize(10).allSatisfy(d -> assertThat(d.at("/error/message").asText()).isEqualTo("CardError"));
 
             List<JsonNode> invalid = read(p + "invalid", 2, Duration.ofSeconds(30));
             assertThat(invalid).hasSize(2).allSatisfy(d -> assertThat(d.path("reason").asText()).isNotEmpty());
 
-            // critical_logs: the 5 errors, the fatal, the burst alert and the fatal alert.
+            // critical_logs: the 10 errors, the fatal, one burst alert (suppressed after the first), the fatal
+            // alert and the retry-then-failure sequence alert; no WARN or INFO events.
             await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
-                List<JsonNode> critical = read(p + "critical", 8, Duration.ofSeconds(2));
-                assertThat(critical.stream().filter(d -> d.at("/event/kind").asText().equals("event")).count()).isEqualTo(6);
+                List<JsonNode> critical = read(p + "critical", 14, Duration.ofSeconds(2));
+                assertThat(critical.stream().filter(d -> d.at("/event/kind").asText().equals("event")).count()).isEqualTo(11);
                 assertThat(critical).filteredOn(d -> d.at("/rule/name").asText().equals("error-burst")).hasSize(1)
                         .allSatisfy(d -> assertThat(d.at("/alert/count").asInt()).isEqualTo(5));
                 assertThat(critical).filteredOn(d -> d.at("/rule/name").asText().equals("fatal")).hasSize(1);
+                assertThat(critical).filteredOn(d -> d.at("/rule/name").asText().equals("payment-retry-then-failure"))
+                        .isNotEmpty();
             });
 
             // node_failure: the DOWN heartbeat, the node-down alert, and the heartbeat timeout of ord-9.

@@ -158,7 +158,15 @@ public final class PatternLoader {
             this.file = file;
         }
 
+        /** The spec, or the problems sorted by line (stable, so problems of one line keep their order). */
         Parsed pattern(String text) {
+            Parsed parsed = check(text);
+            List<Problem> sorted = new ArrayList<>(parsed.problems());
+            sorted.sort(java.util.Comparator.comparingInt(Problem::line));
+            return new Parsed(parsed.spec(), parsed.nameLine(), sorted);
+        }
+
+        private Parsed check(String text) {
             Node root = YamlTree.parse(text, file, problems);
             if (root == null) {
                 return new Parsed(null, 0, problems);

@@ -3,7 +3,6 @@ package io.dls.job.route;
 import io.dls.job.normalize.LogEvent;
 import io.dls.job.patterns.Alert;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
@@ -15,24 +14,57 @@ import java.util.List;
 
 /**
  * Recovery notices (contract 3), keyed by node: a node marked failed, by a node_failure alert about it or
- * by a DOWN heartbeat, that sends an UP heartbeat again gets one "recovered" notice on node_failure. The
- * failed mark expires after a day without news, so nodes that never come back leave no state.
+ * by a DOWN heartbeat, that sends an UP heartbeat again gets one "recovered" notice on node_failure. A
+ * timer drops the failed mark after {@code forgetAfter} without news, so nodes that never come back leave
+ * neither state nor timers behind.
  */
 public final class NodeHealthFunction extends KeyedCoProcessFunction<String, LogEvent, Alert, Alert> {
     public static final String PATTERN = "node-recovered";
 
     private final Topics topics;
+    private final long forgetAfterMs;
     private transient ValueState<String> failedBy;
+    private transient ValueState<Long> forgetAt;
 
     public NodeHealthFunction(Topics topics) {
+        this(topics, Duration.ofDays(1));
+    }
+
+    public NodeHealthFunction(Topics topics, Duration forgetAfter) {
         this.topics = topics;
+        this.forgetAfterMs = forgetAfter.toMillis();
     }
 
     @Override
     public void open(OpenContext ctx) {
-        ValueStateDescriptor<String> d = new ValueStateDescriptor<>("failed-by", String.class);
-        d.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofDays(1)).build());
-        failedBy = getRuntimeContext().getState(d);
+        failedBy = getRuntimeContext().getState(new ValueStateDescriptor<>("failed-by", String.class));
+        forgetAt = getRuntimeContext().getState(new ValueStateDescriptor<>("forget-at", Long.class));
+    }
+
+    private void markFailed(String cause, Context ctx) throws Exception {
+        failedBy.update(cause);
+        Long previous = forgetAt.value();
+        if (previous != null) {
+            ctx.timerService().deleteProcessingTimeTimer(previous);
+        }
+        long at = ctx.timerService().currentProcessingTime() + forgetAfterMs;
+        ctx.timerService().registerProcessingTimeTimer(at);
+        forgetAt.update(at);
+    }
+
+    private void clear(Context ctx) throws Exception {
+        Long at = forgetAt.value();
+        if (at != null) {
+            ctx.timerService().deleteProcessingTimeTimer(at);
+        }
+        failedBy.clear();
+        forgetAt.clear();
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) {
+        failedBy.clear();
+        forgetAt.clear();
     }
 
     @Override
@@ -41,19 +73,19 @@ public final class NodeHealthFunction extends KeyedCoProcessFunction<String, Log
             return;
         }
         if ("DOWN".equals(e.status)) {
-            failedBy.update("status DOWN");
+            markFailed("status DOWN", ctx);
             return;
         }
         String cause = failedBy.value();
         if (cause != null && e.isHeartbeat()) {
-            failedBy.clear();
+            clear(ctx);
             out.collect(recovery(e, cause));
         }
     }
 
     @Override
     public void processElement2(Alert a, Context ctx, Collector<Alert> out) throws Exception {
-        failedBy.update(a.pattern);
+        markFailed(a.pattern, ctx);
     }
 
     private Alert recovery(LogEvent e, String cause) {

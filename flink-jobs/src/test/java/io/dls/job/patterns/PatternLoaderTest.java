@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -103,7 +104,7 @@ class PatternLoaderTest {
     }
 
     @Test
-    void collectsEveryProblemOfAFile() throws Exception {
+    void collectsEveryProblemOfAFileInLineOrder() throws Exception {
         PatternException e = fails("many.yaml", """
                 # a comment line first
                 name: Bad_Name
@@ -122,19 +123,19 @@ class PatternLoaderTest {
                     optional: true
                 """);
         assertThat(e.problems()).extracting(Problem::line, Problem::field).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(7, "suppres"),
-                org.assertj.core.groups.Tuple.tuple(2, "name"),
-                org.assertj.core.groups.Tuple.tuple(3, "key"),
-                org.assertj.core.groups.Tuple.tuple(4, "severity"),
-                org.assertj.core.groups.Tuple.tuple(5, "topic"),
-                org.assertj.core.groups.Tuple.tuple(6, "within"),
-                org.assertj.core.groups.Tuple.tuple(8, "time"),
-                org.assertj.core.groups.Tuple.tuple(9, "message"),
-                org.assertj.core.groups.Tuple.tuple(11, "steps[0].where.regex"),
-                org.assertj.core.groups.Tuple.tuple(12, "steps[0].then"),
-                org.assertj.core.groups.Tuple.tuple(13, "steps[1].where.equal"),
-                org.assertj.core.groups.Tuple.tuple(13, "steps[1].where"),
-                org.assertj.core.groups.Tuple.tuple(15, "steps[1].optional"));
+                tuple(2, "name"),
+                tuple(3, "key"),
+                tuple(4, "severity"),
+                tuple(5, "topic"),
+                tuple(6, "within"),
+                tuple(7, "suppres"),
+                tuple(8, "time"),
+                tuple(9, "message"),
+                tuple(11, "steps[0].where.regex"),
+                tuple(12, "steps[0].then"),
+                tuple(13, "steps[1].where.equal"),
+                tuple(13, "steps[1].where"),
+                tuple(15, "steps[1].optional"));
         assertThat(e.getMessage().lines()).hasSize(13).allSatisfy(l -> assertThat(l).startsWith(dir.resolve("many.yaml") + ":"));
         assertThat(e.getMessage())
                 .contains("field 'suppres': unknown key; known keys here: name, description, key, severity, topic, within, suppress,")
@@ -193,15 +194,15 @@ class PatternLoaderTest {
                   - where: {field: a, equals: }
                 """);
         assertThat(e.problems()).extracting(Problem::line, Problem::field).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(7, "steps[0].where"),
-                org.assertj.core.groups.Tuple.tuple(8, "steps[1].where"),
-                org.assertj.core.groups.Tuple.tuple(9, "steps[2].where.any"),
-                org.assertj.core.groups.Tuple.tuple(10, "steps[3].where.in"),
-                org.assertj.core.groups.Tuple.tuple(11, "steps[4].where.gt"),
-                org.assertj.core.groups.Tuple.tuple(12, "steps[5].where.exists"),
-                org.assertj.core.groups.Tuple.tuple(13, "steps[6].where.field"),
-                org.assertj.core.groups.Tuple.tuple(14, "steps[7].where"),
-                org.assertj.core.groups.Tuple.tuple(15, "steps[8].where.equals"));
+                tuple(7, "steps[0].where"),
+                tuple(8, "steps[1].where"),
+                tuple(9, "steps[2].where.any"),
+                tuple(10, "steps[3].where.in"),
+                tuple(11, "steps[4].where.gt"),
+                tuple(12, "steps[5].where.exists"),
+                tuple(13, "steps[6].where.field"),
+                tuple(14, "steps[7].where"),
+                tuple(15, "steps[8].where.equals"));
         assertThat(e.problems().get(0).message()).contains("more than one test (equals, in)");
         assertThat(e.problems().get(1).message()).contains("'all' stands alone");
         assertThat(e.problems().get(8).message()).contains("use exists: false");
@@ -222,13 +223,13 @@ class PatternLoaderTest {
                   - name: "bad name"
                 """);
         assertThat(e.problems()).extracting(Problem::line, Problem::field).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(10, "steps[1].name"),
-                org.assertj.core.groups.Tuple.tuple(13, "steps[1].at_least"),
-                org.assertj.core.groups.Tuple.tuple(12, "steps[1].then"),
-                org.assertj.core.groups.Tuple.tuple(14, "steps[2].name"),
-                org.assertj.core.groups.Tuple.tuple(14, "steps[2].where"));
+                tuple(10, "steps[1].name"),
+                tuple(12, "steps[1].then"),
+                tuple(13, "steps[1].at_least"),
+                tuple(14, "steps[2].name"),
+                tuple(14, "steps[2].where"));
         assertThat(e.problems().get(0).message()).isEqualTo("step name 'same' is already used by steps[0]");
-        assertThat(e.problems().get(1).message()).isEqualTo("must be a positive integer, was 1.5");
+        assertThat(e.problems().get(2).message()).isEqualTo("must be a positive integer, was 1.5");
     }
 
     @Test
