@@ -10,8 +10,11 @@ import java.time.Duration;
  * A pattern ready to run: the CEP pattern, its time domain, its key, its operator uid and the function that
  * renders alerts. Built by {@link PatternCompiler}, run by {@link PatternStreams}.
  *
- * @param uid stable across restarts ({@code pattern-<name>}), so a savepoint maps each pattern's state back
- *            to its operator when other patterns are added or removed
+ * @param uid       stable across restarts ({@code pattern-<name>}), so a savepoint maps each pattern's state
+ *                  back to its operator when other patterns are added or removed
+ * @param prefilter the events that can take part in a match, tested before the key-by so the others are
+ *                  neither shuffled nor buffered by CEP; null when every event matters (a {@code next} step
+ *                  needs to see the events in between)
  */
 public record CompiledPattern(
         PatternSpec spec,
@@ -19,7 +22,8 @@ public record CompiledPattern(
         boolean processingTime,
         String keyField,
         String uid,
-        PatternProcessFunction<LogEvent, Alert> function) {
+        PatternProcessFunction<LogEvent, Alert> function,
+        Condition prefilter) {
 
     public String name() {
         return spec.name();

@@ -36,7 +36,22 @@ public final class PatternCompiler {
         }
         boolean processingTime = spec.time() == PatternSpec.TimeMode.PROCESSING && !forceEventTime;
         return new CompiledPattern(spec, pattern, processingTime, spec.key(), uid(spec.name()),
-                new AlertFunction(spec, processingTime));
+                new AlertFunction(spec, processingTime), prefilter(spec));
+    }
+
+    /**
+     * An event that matches no condition of the pattern cannot change its outcome, except under a
+     * {@code next} step, where it breaks the strict contiguity: then every event is needed. (Repetitions of
+     * times / at_least are relaxed, so events between them do not matter.)
+     */
+    static Condition prefilter(PatternSpec spec) {
+        if (spec.isAbsence()) {
+            return new Condition.Any(List.of(spec.absence().after(), spec.absence().expect()));
+        }
+        if (spec.steps().stream().anyMatch(s -> s.then() == PatternSpec.Then.NEXT)) {
+            return null;
+        }
+        return new Condition.Any(spec.steps().stream().map(Step::where).toList());
     }
 
     public static List<CompiledPattern> compileAll(List<PatternSpec> specs, boolean forceEventTime) {

@@ -24,13 +24,14 @@ public final class PatternStreams {
 
     /**
      * The alerts of one pattern. Events without a value for the pattern's key are left out (they cannot
-     * belong to any key's sequence). Operator uids: {@code <uid>-keyed} (the filter), {@code <uid>} (CEP),
-     * {@code <uid>-suppress}.
+     * belong to any key's sequence), and so are events the pattern can never match (see
+     * {@link CompiledPattern#prefilter()}). Operator uids: {@code <uid>-keyed} (the filter), {@code <uid>}
+     * (CEP), {@code <uid>-suppress}.
      */
     public static DataStream<Alert> apply(DataStream<LogEvent> events, CompiledPattern p) {
         KeyedStream<LogEvent, String> keyed = events
-                .filter(new HasKey(p.keyField()))
-                .name("pattern " + p.name() + ": has " + p.keyField())
+                .filter(new Relevant(p.keyField(), p.prefilter()))
+                .name("pattern " + p.name() + ": filter")
                 .uid(p.uid() + "-keyed")
                 .keyBy(new EventKey(p.keyField()));
         PatternStream<LogEvent> matches = CEP.pattern(keyed, p.pattern());
@@ -60,7 +61,7 @@ public final class PatternStreams {
         return all;
     }
 
-    /** The key value as text; {@link HasKey} has already left out events without one. */
+    /** The key value as text; {@link Relevant} has already left out events without one. */
     static final class EventKey implements KeySelector<LogEvent, String> {
         private final String field;
 
@@ -74,16 +75,19 @@ public final class PatternStreams {
         }
     }
 
-    static final class HasKey implements FilterFunction<LogEvent> {
+    /** Has a key value, and (when the pattern has a prefilter) could take part in a match. */
+    static final class Relevant implements FilterFunction<LogEvent> {
         private final String field;
+        private final Condition prefilter;
 
-        HasKey(String field) {
+        Relevant(String field, Condition prefilter) {
             this.field = field;
+            this.prefilter = prefilter;
         }
 
         @Override
         public boolean filter(LogEvent event) {
-            return event.get(field) != null;
+            return event.get(field) != null && (prefilter == null || prefilter.test(event));
         }
     }
 

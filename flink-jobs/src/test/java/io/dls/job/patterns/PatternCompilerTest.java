@@ -78,6 +78,38 @@ class PatternCompilerTest {
         assertThat(test(ends, log(0, "s", "n", "INFO", "x"))).isFalse();
     }
 
+    @Test
+    void prefilterLeavesOutEventsThatCannotMatch() {
+        Condition heartbeat = PatternCompiler.compile(shipped.get("heartbeat-timeout"), false).prefilter();
+        assertThat(heartbeat.test(heartbeat(0, "n", "UP"))).isTrue();
+        assertThat(heartbeat.test(registration(0, "n"))).isTrue();
+        assertThat(heartbeat.test(log(0, "s", "n", "ERROR", "x"))).isFalse();
+
+        Condition fatal = PatternCompiler.compile(shipped.get("fatal"), false).prefilter();
+        assertThat(fatal.test(log(0, "s", "n", "FATAL", "x"))).isTrue();
+        assertThat(fatal.test(log(0, "s", "n", "ERROR", "x"))).isFalse();
+
+        Condition sequence = PatternCompiler.compile(shipped.get("payment-retry-then-failure"), false).prefilter();
+        assertThat(sequence.test(log(0, "payment", "n", "WARN", "x"))).isTrue();
+        assertThat(sequence.test(log(0, "payment", "n", "ERROR", "x"))).isTrue();
+        assertThat(sequence.test(log(0, "payment", "n", "INFO", "x"))).isFalse();
+        assertThat(sequence.test(log(0, "cart", "n", "WARN", "x"))).isFalse();
+
+        // Under a strict "next" the events in between matter: no prefilter.
+        PatternSpec strict = PatternLoader.parse("""
+                name: strict
+                key: service.name
+                severity: info
+                topic: t
+                within: 1m
+                steps:
+                  - where: {field: log.level, equals: WARN}
+                  - where: {field: log.level, equals: ERROR}
+                    then: next
+                """, "strict.yaml");
+        assertThat(PatternCompiler.compile(strict, false).prefilter()).isNull();
+    }
+
     private static boolean test(org.apache.flink.cep.pattern.conditions.IterativeCondition<?> c, LogEvent e) {
         try {
             @SuppressWarnings("unchecked")

@@ -171,7 +171,8 @@ class PatternLoaderTest {
                 absence:
                   after: {field: event.type, equals: HEARTBEAT}
                 """);
-        assertThat(noWindow.problems()).extracting(Problem::field).containsExactly("absence.expect", "within");
+        assertThat(noWindow.problems()).extracting(Problem::line, Problem::field)
+                .containsExactly(tuple(1, "within"), tuple(5, "absence.expect"));
 
         PatternException burstNoWindow = fails("burst.yaml", HEAD + "steps: [{where: {field: log.level, equals: ERROR}, times: 5}]\n");
         assertThat(burstNoWindow.field()).isEqualTo("within");
