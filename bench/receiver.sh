@@ -32,14 +32,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 1 300); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "port $1 did not open; logs in $WORK" >&2; exit 1
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 echo "[1/6] building the receiver and the tools classpath (Maven)"
 mvn -B -q install -DskipTests -pl forward-receiver -am
@@ -48,27 +42,7 @@ CP="forward-receiver/target/test-classes:forward-receiver/target/classes:$(cat "
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
 echo "[2/6] starting a Kafka broker (KRaft) on loopback; data in $WORK"
-KPORT=$(free_port); CPORT=$(free_port)
-cat > "$WORK/server.properties" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$CPORT
-listeners=PLAINTEXT://127.0.0.1:$KPORT,CONTROLLER://127.0.0.1:$CPORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KPORT
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$WORK/kafka-data
-num.partitions=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-PROPS
-"$JAVA" -cp "$CP" kafka.tools.StorageTool format -t "$("$JAVA" -cp "$CP" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
-  -c "$WORK/server.properties" > "$WORK/format.log" 2>&1
-"$JAVA" -Xms1g -Xmx1g -cp "$CP" kafka.Kafka "$WORK/server.properties" > "$WORK/kafka.log" 2>&1 &
-PIDS+=($!)
-wait_port "$KPORT"
-BOOT=127.0.0.1:$KPORT
+start_kafka
 for t in bench.baseline bench.receiver bench.memory; do
   "$JAVA" -cp "$CP" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOT" --create --topic "$t" \
     --partitions 1 --replication-factor 1 > /dev/null

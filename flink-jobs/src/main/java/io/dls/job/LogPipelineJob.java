@@ -63,7 +63,7 @@ public final class LogPipelineJob implements Callable<Integer> {
         return 0;
     }
 
-    static List<CompiledPattern> compilePatterns(JobOptions o) {
+    public static List<CompiledPattern> compilePatterns(JobOptions o) {
         List<CompiledPattern> out = new ArrayList<>();
         for (PatternSpec spec : PatternLoader.loadDirectory(o.patterns)) {
             out.add(PatternCompiler.compile(spec, false));

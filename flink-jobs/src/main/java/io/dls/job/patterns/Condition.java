@@ -178,11 +178,21 @@ public sealed interface Condition extends Serializable {
         }
 
         /** The value as a number: numbers as they are, numeric strings parsed, anything else null. */
+        /** Cheap test first: most strings are words, and a failed parse costs an exception. */
+        private static boolean looksNumeric(String s) {
+            String t = s.trim();
+            if (t.isEmpty() || t.length() > 40) {
+                return false;
+            }
+            char c = t.charAt(0);
+            return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
+        }
+
         static Double number(Object value) {
             if (value instanceof Number n) {
                 return n.doubleValue();
             }
-            if (value instanceof String s && !s.isBlank()) {
+            if (value instanceof String s && looksNumeric(s)) {
                 try {
                     double d = Double.parseDouble(s.trim());
                     return Double.isNaN(d) ? null : d;

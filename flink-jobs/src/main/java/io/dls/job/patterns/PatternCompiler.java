@@ -58,6 +58,10 @@ public final class PatternCompiler {
         return specs.stream().map(s -> compile(s, forceEventTime)).toList();
     }
 
+    private static boolean repeated(PatternSpec.Quantifier q) {
+        return q.kind() == PatternSpec.Quantifier.Kind.TIMES || q.kind() == PatternSpec.Quantifier.Kind.AT_LEAST;
+    }
+
     /** The CEP operator's uid; the suppression operator adds {@code -suppress}. */
     public static String uid(String patternName) {
         return "pattern-" + patternName;
@@ -85,6 +89,12 @@ public final class PatternCompiler {
                 case OPTIONAL -> p.optional();
                 case ONCE -> p;
             };
+            if (repeated(q) && spec.steps().size() == 1) {
+                // Only events matching this step reach a one-step pattern (the prefilter), so strict
+                // contiguity changes nothing in what matches, but keeps one partial match per start event
+                // instead of one per combination: relaxed repetition made the NFA quadratic under load.
+                p = p.consecutive();
+            }
         }
         return spec.within() == null ? p : p.within(spec.within());
     }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Benchmark: the Flink job against a plain _bulk load of the same documents into the same Elasticsearch.
+#
+#   job       RECORDS realistic raw records (mixed levels, 4 services, 28 nodes, 1 in 12 a heartbeat) in
+#             logs.raw; the job (local MiniCluster, parallelism 2, the shipped alert patterns) reads them and
+#             writes all_logs / critical_logs / node_failure and Elasticsearch; its rate is log documents
+#             indexed per second, from the first to the last
+#   baseline  the very same documents, as _bulk requests of 1,000 with their ids, sent by curl two at a
+#             time (like the job's two sink subtasks) into the same Elasticsearch node
+#   latency   the job under RATE events/s for SECONDS, an error burst (5 ERROR on a service of its own)
+#             every 100 ms: p50/p99 from appending the fifth error to the alert on critical_logs; then three
+#             nodes stop their heartbeats: when their heartbeat-timeout alerts (15 s window) arrive
+#
+# Prints the figures and, last, ratio=<job rate / bulk rate>. Loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RECORDS=${RECORDS:-300000}
+RATE=${RATE:-10000}
+SECONDS_UNDER_LOAD=${SECONDS_UNDER_LOAD:-30}
+WORK=$(mktemp -d /tmp/bench-job.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+
+echo "[1/6] building the job and its test classpath (Maven)"
+mvn -B -q install -DskipTests -pl flink-jobs -am
+mvn -B -q dependency:build-classpath -pl flink-jobs -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt"
+CP="$PWD/flink-jobs/target/test-classes:$PWD/flink-jobs/target/classes:$(cat "$WORK/cp.txt")"
+FLINK_JVM="${BENCH_JOB_JVM:-} -Xmx2g --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED"
+
+echo "[2/6] starting Kafka and Elasticsearch on loopback; data in $WORK"
+start_kafka
+start_elasticsearch
+echo "      kafka $BOOT, elasticsearch $ES"
+
+echo "[3/6] job: $RECORDS records through the pipeline into Elasticsearch"
+# shellcheck disable=SC2086
+(cd flink-jobs && "$JAVA" $FLINK_JVM -cp "$CP" io.dls.job.bench.JobBench \
+  throughput "$BOOT" "$ES" "$RECORDS" "$WORK/bulk") 2> "$WORK/job-throughput.log" | tee "$WORK/job.out"
+JOB_RATE=$(sed -nE 's/.*job_rate=([0-9.]+).*/\1/p' "$WORK/job.out")
+JOB_DOCS=$(sed -nE 's/.*job_docs=([0-9]+).*/\1/p' "$WORK/job.out")
+
+echo "[4/6] baseline: the same documents with plain _bulk (curl, 2 at a time)"
+FILES=$(ls "$WORK"/bulk/bulk-*.ndjson | wc -l)
+T0=$(date +%s.%N)
+ls "$WORK"/bulk/bulk-*.ndjson | xargs -P 2 -I{} curl -sf -o /dev/null -H 'Content-Type: application/x-ndjson' \
+  --data-binary @{} "$ES/_bulk"
+T1=$(date +%s.%N)
+curl -sf -X POST "$ES/logs-bulk*/_refresh" > /dev/null
+BULK_DOCS=$(curl -sf "$ES/logs-bulk*/_count" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
+BULK_RATE=$(awk -v n="$BULK_DOCS" -v a="$T0" -v b="$T1" 'BEGIN { printf "%.0f", n / (b - a) }')
+echo "bulk_docs=$BULK_DOCS files=$FILES seconds=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.2f", b - a }') bulk_rate=$BULK_RATE"
+
+echo "[5/6] latency: $RATE events/s for $SECONDS_UNDER_LOAD s with an error burst every 100 ms"
+# shellcheck disable=SC2086
+(cd flink-jobs && "$JAVA" $FLINK_JVM -cp "$CP" io.dls.job.bench.JobBench \
+  latency "$BOOT" "$ES" "$RATE" "$SECONDS_UNDER_LOAD") 2> "$WORK/job-latency.log" | tee "$WORK/latency.out"
+
+echo "[6/6] results"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $("$JAVA" -version 2>&1 | head -1)"
+echo "job: $JOB_DOCS log documents indexed at $JOB_RATE docs/s (plus all_logs, critical_logs, node_failure, alerts)"
+echo "plain _bulk of the same documents: $BULK_DOCS at $BULK_RATE docs/s"
+grep -E 'alert_latency|heartbeat_timeout' "$WORK/latency.out" || true
+awk -v j="$JOB_RATE" -v b="$BULK_RATE" 'BEGIN { printf "ratio=%.3f\n", j / b }'

@@ -1,0 +1,312 @@
+package io.dls.job.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dls.job.Connectors;
+import io.dls.job.JobOptions;
+import io.dls.job.LogPipelineJob;
+import io.dls.job.normalize.AliasConfig;
+import io.dls.job.normalize.EventIds;
+import io.dls.job.normalize.LogEvent;
+import io.dls.job.normalize.Normalizer;
+import io.dls.job.patterns.CompiledPattern;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+import picocli.CommandLine;
+
+import java.io.BufferedWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Driver of bench/job.sh (the Kafka broker and the Elasticsearch node run as their own processes).
+ * <ul>
+ *   <li>{@code throughput BOOTSTRAP ES_URL N OUT_DIR}: fills a raw topic with N realistic records, runs the
+ *   job (local MiniCluster, parallelism 2, the shipped patterns) until Elasticsearch holds every log document,
+ *   prints {@code job_docs=.. job_seconds=.. job_rate=..}, and writes the same documents as _bulk files into
+ *   OUT_DIR for the baseline.</li>
+ *   <li>{@code latency BOOTSTRAP ES_URL RATE SECONDS}: runs the job, appends RATE events/s for SECONDS with an
+ *   error burst every 100 ms on its own service, and prints the p50/p99 time from appending a burst's fifth
+ *   error to its alert on critical_logs; then stops three nodes' heartbeats and prints how long after the
+ *   15 s window their timeout alerts arrived.</li>
+ * </ul>
+ */
+public final class JobBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] LEVELS = {"INFO", "INFO", "INFO", "INFO", "DEBUG", "WARN", "ERROR"};
+    private static final String[] SERVICES = {"inventory", "order", "payment", "shipping"};
+
+    private JobBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+        switch (args[0]) {
+            case "throughput" -> throughput(args[1], args[2], Integer.parseInt(args[3]), Path.of(args[4]), run);
+            case "latency" -> latency(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), run);
+            default -> throw new IllegalArgumentException("mode: throughput | latency");
+        }
+        System.exit(0);
+    }
+
+    static JobOptions options(String bootstrap, String es, String p) {
+        return CommandLine.populateCommand(new JobOptions(), "--kafka-bootstrap", bootstrap, "--es-hosts", es,
+                "--patterns", "../alert-patterns", "--topic-raw", p + "raw", "--topic-all", p + "all_logs",
+                "--topic-critical", p + "critical_logs", "--topic-node-failure", p + "node_failure",
+                "--topic-invalid", p + "invalid", "--group-id", p + "group", "--starting-offsets", "earliest",
+                "--checkpoint-interval", "5000", "--topic-partitions", "2", "--es-bulk-actions", "1000",
+                "--es-bulk-interval", "1000");
+    }
+
+    /** The shipped patterns, aimed at this run's topics. */
+    static List<CompiledPattern> patterns(JobOptions o, String p) throws Exception {
+        Path dir = Files.createTempDirectory("bench-patterns");
+        try (var files = Files.list(Path.of("../alert-patterns"))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                Files.writeString(dir.resolve(f.getFileName()), Files.readString(f)
+                        .replace("topic: critical_logs", "topic: " + p + "critical_logs")
+                        .replace("topic: node_failure", "topic: " + p + "node_failure"));
+            }
+        }
+        JobOptions withDir = CommandLine.populateCommand(new JobOptions(), "--patterns", dir.toString());
+        return LogPipelineJob.compilePatterns(withDir);
+    }
+
+    static Map<String, Object> record(Random r, int i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        String service = SERVICES[i % SERVICES.length];
+        m.put("service_name", service);
+        m.put("node_id", service + "-" + (i % 7));
+        if (i % 12 == 0) {
+            m.put("message_type", "HEARTBEAT");
+            m.put("status", "UP");
+        } else {
+            m.put("message_type", "LOG");
+            m.put("log_level", LEVELS[r.nextInt(LEVELS.length)]);
+            m.put("message", "GET /api/" + service + "/" + r.nextInt(100_000) + " took " + r.nextInt(900) + " ms");
+            m.put("request_id", Long.toHexString(r.nextLong()));
+        }
+        return m;
+    }
+
+    static byte[] msgpack(Map<String, Object> m) throws Exception {
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            p.packMapHeader(m.size());
+            for (Map.Entry<String, Object> e : m.entrySet()) {
+                p.packString(e.getKey()).packString(String.valueOf(e.getValue()));
+            }
+            return p.toByteArray();
+        }
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        return new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all", "linger.ms", "10",
+                "batch.size", "262144", "compression.type", "lz4"), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    static ProducerRecord<byte[], byte[]> raw(String topic, String tag, long millis, String chunk, byte[] value) {
+        long s = millis / 1000;
+        int ns = (int) (millis % 1000) * 1_000_000;
+        byte[] time = {(byte) (s >>> 24), (byte) (s >>> 16), (byte) (s >>> 8), (byte) s,
+                (byte) (ns >>> 24), (byte) (ns >>> 16), (byte) (ns >>> 8), (byte) ns};
+        return new ProducerRecord<>(topic, null, millis, tag.getBytes(StandardCharsets.UTF_8), value,
+                List.of(new RecordHeader("fluent.time", time),
+                        new RecordHeader("fluent.chunk", chunk.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    static long esCount(HttpClient http, String es, String datasetPrefix) throws Exception {
+        http.send(HttpRequest.newBuilder(URI.create(es + "/logs-*/_refresh")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
+        String q = "{\"query\": {\"prefix\": {\"event.dataset\": \"" + datasetPrefix + "\"}}}";
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(es + "/logs-*/_count"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(q)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(res.body()).path("count").asLong(0);
+    }
+
+    static void throughput(String bootstrap, String es, int n, Path out, String run) throws Exception {
+        String p = "bench" + run + ".";
+        String tagPrefix = "bench." + run + ".";
+        JobOptions o = options(bootstrap, es, p);
+        List<CompiledPattern> patterns = patterns(o, p);
+        Connectors.createTopics(o, Set.of(p + "critical_logs", p + "node_failure"));
+        Random random = new Random(42);
+        Normalizer normalizer = new Normalizer(AliasConfig.defaults());
+        long base = System.currentTimeMillis() - 60_000;
+        int logs = 0;
+        Files.createDirectories(out);
+        BufferedWriter bulk = null;
+        int files = 0;
+        System.err.printf("filling %s with %d records%n", o.topics().raw(), n);
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+            for (int i = 0; i < n; i++) {
+                Map<String, Object> rec = record(random, i);
+                String tag = tagPrefix + rec.get("service_name");
+                String chunk = "c" + run + "-" + (i / 1000) + "#" + (i % 1000);
+                long millis = base + i / 50;
+                producer.send(raw(o.topics().raw(), tag, millis, chunk, msgpack(rec)));
+                if (!"HEARTBEAT".equals(rec.get("message_type"))) {
+                    // The same document the job will write, for the plain _bulk baseline.
+                    LogEvent e = normalizer.normalize(tag, millis / 1000, (int) (millis % 1000) * 1_000_000,
+                            new HashMap<>(rec), EventIds.of(tag, chunk, null, 0, 0));
+                    if (logs % 1000 == 0) {
+                        if (bulk != null) {
+                            bulk.close();
+                        }
+                        bulk = Files.newBufferedWriter(out.resolve(String.format("bulk-%05d.ndjson", files++)));
+                    }
+                    bulk.write("{\"index\":{\"_index\":\"logs-bulk" + run + "\",\"_id\":\"" + e.eventId + "\"}}\n");
+                    bulk.write(JSON.writeValueAsString(e.toDocument()));
+                    bulk.write('\n');
+                    logs++;
+                }
+            }
+            producer.flush();
+        }
+        if (bulk != null) {
+            bulk.close();
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        LogPipelineJob.build(env, o, patterns);
+        HttpClient http = HttpClient.newHttpClient();
+        JobClient job = env.executeAsync("bench throughput");
+        long first = 0;
+        long firstCount = 0;
+        long count = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (count < logs && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            count = esCount(http, es, tagPrefix);
+            if (first == 0 && count > 0) {
+                first = System.nanoTime();
+                firstCount = count;
+            }
+        }
+        long end = System.nanoTime();
+        job.cancel().get();
+        double seconds = (end - first) / 1e9;
+        System.out.printf("job_docs=%d job_seconds=%.2f job_rate=%.0f bulk_files=%d%n", count - firstCount, seconds,
+                (count - firstCount) / seconds, files);
+        if (count < logs) {
+            System.out.printf("ERROR: only %d of %d documents reached Elasticsearch%n", count, logs);
+            System.exit(1);
+        }
+    }
+
+    static void latency(String bootstrap, String es, int rate, int seconds, String run) throws Exception {
+        String p = "lat" + run + ".";
+        JobOptions o = options(bootstrap, es, p);
+        List<CompiledPattern> patterns = patterns(o, p);
+        Connectors.createTopics(o, Set.of(p + "critical_logs", p + "node_failure"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        LogPipelineJob.build(env, o, patterns);
+        JobClient job = env.executeAsync("bench latency");
+        Map<String, Long> burstAppended = Collections.synchronizedMap(new HashMap<>());
+        Map<String, Long> lastHeartbeat = Collections.synchronizedMap(new HashMap<>());
+        Thread.sleep(5000); // the job is up and reading
+        Random random = new Random(7);
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
+             KafkaConsumer<byte[], byte[]> alerts = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                     "auto.offset.reset", "earliest", "enable.auto.commit", "false"),
+                     new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String t : List.of(p + "critical_logs", p + "node_failure")) {
+                alerts.partitionsFor(t).forEach(pi -> parts.add(new TopicPartition(t, pi.partition())));
+            }
+            alerts.assign(parts);
+            Map<String, Long> alertSeen = new HashMap<>();
+            long start = System.currentTimeMillis();
+            long sent = 0;
+            int bursts = 0;
+            String[] nodes = {"lat-node-a", "lat-node-b", "lat-node-c"};
+            while (System.currentTimeMillis() - start < seconds * 1000L) {
+                long now = System.currentTimeMillis();
+                long due = (now - start) * rate / 1000;
+                for (; sent < due; sent++) {
+                    Map<String, Object> rec = record(random, (int) sent);
+                    if ("ERROR".equals(rec.get("log_level"))) {
+                        rec.put("log_level", "WARN"); // background noise must not make bursts of its own
+                    }
+                    producer.send(raw(o.topics().raw(), "lat." + rec.get("service_name"), now, "l" + sent + "#0", msgpack(rec)));
+                }
+                if (now - start >= bursts * 100L) {
+                    String svc = "burst-" + bursts++;
+                    for (int k = 0; k < 5; k++) {
+                        Map<String, Object> rec = new LinkedHashMap<>(Map.of("service_name", svc, "node_id", svc + "-1",
+                                "message_type", "LOG", "log_level", "ERROR", "message", "failure " + k));
+                        producer.send(raw(o.topics().raw(), "lat." + svc, System.currentTimeMillis(), svc + "#" + k, msgpack(rec)));
+                    }
+                    burstAppended.put(svc, System.currentTimeMillis());
+                }
+                for (String node : nodes) {
+                    if (now - lastHeartbeat.getOrDefault(node, 0L) >= 1000) {
+                        Map<String, Object> hb = new LinkedHashMap<>(Map.of("service_name", "lat", "node_id", node,
+                                "message_type", "HEARTBEAT", "status", "UP"));
+                        producer.send(raw(o.topics().raw(), "lat.hb", now, node + now + "#0", msgpack(hb)));
+                        lastHeartbeat.put(node, System.currentTimeMillis());
+                    }
+                }
+                poll(alerts, alertSeen, Duration.ofMillis(1));
+            }
+            producer.flush();
+            System.err.printf("appended %d events and %d bursts in %d s; heartbeats stop now%n", sent, bursts, seconds);
+            long stopAt = System.currentTimeMillis();
+            while (System.currentTimeMillis() - stopAt < 25_000) {
+                poll(alerts, alertSeen, Duration.ofMillis(200));
+            }
+            List<Long> latencies = new ArrayList<>();
+            for (Map.Entry<String, Long> b : burstAppended.entrySet()) {
+                Long seen = alertSeen.get("error-burst|" + b.getKey());
+                latencies.add(seen == null ? Long.MAX_VALUE : seen - b.getValue());
+            }
+            Collections.sort(latencies);
+            long missing = latencies.stream().filter(l -> l == Long.MAX_VALUE).count();
+            System.out.printf("bursts=%d alerts_missing=%d alert_latency_ms_p50=%d alert_latency_ms_p99=%d%n",
+                    latencies.size(), missing, latencies.get(latencies.size() / 2),
+                    latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1));
+            for (String node : nodes) {
+                Long seen = alertSeen.get("heartbeat-timeout|" + node);
+                System.out.printf("heartbeat_timeout node=%s after_last_heartbeat_ms=%s%n", node,
+                        seen == null ? "none" : Long.toString(seen - lastHeartbeat.get(node)));
+            }
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static void poll(KafkaConsumer<byte[], byte[]> c, Map<String, Long> seen, Duration d) throws Exception {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(d)) {
+            JsonNode doc = JSON.readTree(r.value());
+            String rule = doc.at("/rule/name").asText("");
+            if (!rule.isEmpty()) {
+                seen.putIfAbsent(rule + "|" + doc.at("/alert/key/value").asText(), System.currentTimeMillis());
+            }
+        }
+    }
+}
