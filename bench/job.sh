@@ -42,7 +42,7 @@ echo "      kafka $BOOT, elasticsearch $ES"
 
 echo "[3/6] job: $RECORDS records through the pipeline into Elasticsearch"
 # shellcheck disable=SC2086
-(cd flink-jobs && "$JAVA" $FLINK_JVM -cp "$CP" io.dls.job.bench.JobBench \
+(cd flink-jobs && "$JAVA" ${FLINK_JVM//@PHASE@/throughput} -cp "$CP" io.dls.job.bench.JobBench \
   throughput "$BOOT" "$ES" "$RECORDS" "$WORK/bulk") 2> "$WORK/job-throughput.log" | tee "$WORK/job.out"
 JOB_RATE=$(sed -nE 's/.*job_rate=([0-9.]+).*/\1/p' "$WORK/job.out")
 JOB_DOCS=$(sed -nE 's/.*job_docs=([0-9]+).*/\1/p' "$WORK/job.out")
@@ -60,7 +60,7 @@ echo "bulk_docs=$BULK_DOCS files=$FILES seconds=$(awk -v a="$T0" -v b="$T1" 'BEG
 
 echo "[5/6] latency: $RATE events/s for $SECONDS_UNDER_LOAD s with an error burst every 100 ms"
 # shellcheck disable=SC2086
-(cd flink-jobs && "$JAVA" $FLINK_JVM -cp "$CP" io.dls.job.bench.JobBench \
+(cd flink-jobs && "$JAVA" ${FLINK_JVM//@PHASE@/latency} -cp "$CP" io.dls.job.bench.JobBench \
   latency "$BOOT" "$ES" "$RATE" "$SECONDS_UNDER_LOAD") 2> "$WORK/job-latency.log" | tee "$WORK/latency.out"
 
 echo "[6/6] results"

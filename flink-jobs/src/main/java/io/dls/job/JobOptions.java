@@ -68,6 +68,10 @@ public final class JobOptions {
     @Option(names = "--es-bulk-interval", defaultValue = "1000", description = "bulk flush interval, ms (default ${DEFAULT-VALUE})")
     long esBulkIntervalMs;
 
+    @Option(names = "--es-parallelism", defaultValue = "0",
+            description = "Elasticsearch sink subtasks; each sends one bulk request at a time (default: the job's parallelism)")
+    int esParallelism;
+
     @Option(names = "--patterns", defaultValue = "alert-patterns", description = "directory of alert pattern YAML files (default ${DEFAULT-VALUE})")
     Path patterns;
 

@@ -42,6 +42,15 @@ public final class LogPipeline {
 
     public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
                                 Sink<Output> kafka, Sink<Document> elasticsearch) {
+        return build(raw, topics, normalizer, alerting, kafka, elasticsearch, 0);
+    }
+
+    /**
+     * @param esParallelism subtasks of the Elasticsearch sink, 0 for the job's: the connector sends one bulk
+     *                      request at a time per subtask, so more subtasks mean more bulk requests in flight
+     */
+    public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
+                                Sink<Output> kafka, Sink<Document> elasticsearch, int esParallelism) {
         SingleOutputStreamOperator<LogEvent> events = raw
                 .process(new DecodeFunction(normalizer)).uid("decode").name("decode + normalize");
         DataStream<InvalidRecord> invalid = events.getSideOutput(DecodeFunction.INVALID);
@@ -57,18 +66,21 @@ public final class LogPipeline {
                 .process(new NodeHealthFunction(topics)).uid("node-health").name("node health");
         DataStream<Alert> alerts = patternAlerts.union(recoveries);
 
-        DataStream<Output> outputs = events.flatMap(new EventRouter(topics)).uid("route-events").name("route events")
+        SingleOutputStreamOperator<Output> routed = events.process(new EventRouter(topics))
+                .uid("route-events").name("route events");
+        DataStream<Output> outputs = routed
                 .union(alerts.map(a -> new Output(a.topic, a.keyValue, Json.bytes(a.toDocument())))
                                 .returns(Output.class).uid("route-alerts").name("route alerts"),
                         invalid.map(i -> new Output(topics.invalid(), i.tag, Json.bytes(i.toDocument())))
                                 .returns(Output.class).uid("route-invalid").name("route invalid"));
         outputs.sinkTo(kafka).uid("kafka-sink").name("kafka: topics");
 
-        DataStream<Document> documents = events
-                .filter(e -> !e.isHeartbeat()).name("no heartbeats")
-                .map(Documents::of).returns(Document.class).uid("log-documents").name("log documents")
+        DataStream<Document> documents = routed.getSideOutput(EventRouter.DOCUMENTS)
                 .union(alerts.map(Documents::of).returns(Document.class).uid("alert-documents").name("alert documents"));
-        documents.sinkTo(elasticsearch).uid("elasticsearch-sink").name("elasticsearch: logs-*, alerts-*");
+        var esSink = documents.sinkTo(elasticsearch).uid("elasticsearch-sink").name("elasticsearch: logs-*, alerts-*");
+        if (esParallelism > 0) {
+            esSink.setParallelism(esParallelism);
+        }
         return new Streams(events, alerts, invalid, outputs, documents);
     }
 }

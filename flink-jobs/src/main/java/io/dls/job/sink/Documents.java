@@ -17,7 +17,12 @@ public final class Documents {
     }
 
     public static Document of(LogEvent e) {
-        return new Document("logs-" + DAY.format(Instant.ofEpochMilli(e.epochMillis)), e.eventId, Json.bytes(e.toDocument()));
+        return of(e, Json.bytes(e.toDocument()));
+    }
+
+    /** With the event's JSON already written (it is the same for Kafka and Elasticsearch). */
+    public static Document of(LogEvent e, byte[] json) {
+        return new Document("logs-" + DAY.format(Instant.ofEpochMilli(e.epochMillis)), e.eventId, json);
     }
 
     public static Document of(Alert a) {
