@@ -17,6 +17,8 @@ cd "$(dirname "$0")/.."
 
 RECORDS=${RECORDS:-300000}
 RATE=${RATE:-10000}
+# A second latency run at a rate this machine sustains next to Kafka and Elasticsearch.
+RATE_SUSTAINED=${RATE_SUSTAINED:-2000}
 SECONDS_UNDER_LOAD=${SECONDS_UNDER_LOAD:-30}
 WORK=$(mktemp -d /tmp/bench-job.XXXXXX)
 PIDS=()
@@ -63,9 +65,15 @@ echo "[5/6] latency: $RATE events/s for $SECONDS_UNDER_LOAD s with an error burs
 (cd flink-jobs && "$JAVA" ${FLINK_JVM//@PHASE@/latency} -cp "$CP" io.dls.job.bench.JobBench \
   latency "$BOOT" "$ES" "$RATE" "$SECONDS_UNDER_LOAD") 2> "$WORK/job-latency.log" | tee "$WORK/latency.out"
 
+echo "      and again at $RATE_SUSTAINED events/s"
+# shellcheck disable=SC2086
+(cd flink-jobs && "$JAVA" ${FLINK_JVM//@PHASE@/latency2} -cp "$CP" io.dls.job.bench.JobBench \
+  latency "$BOOT" "$ES" "$RATE_SUSTAINED" "$SECONDS_UNDER_LOAD") 2> "$WORK/job-latency2.log" | tee "$WORK/latency2.out"
+
 echo "[6/6] results"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $("$JAVA" -version 2>&1 | head -1)"
 echo "job: $JOB_DOCS log documents indexed at $JOB_RATE docs/s (plus all_logs, critical_logs, node_failure, alerts)"
 echo "plain _bulk of the same documents: $BULK_DOCS at $BULK_RATE docs/s"
-grep -E 'alert_latency|heartbeat_timeout' "$WORK/latency.out" || true
+echo "at $RATE events/s:"; grep -E 'alert_latency|heartbeat_timeout' "$WORK/latency.out" || true
+echo "at $RATE_SUSTAINED events/s:"; grep -E 'alert_latency|heartbeat_timeout' "$WORK/latency2.out" || true
 awk -v j="$JOB_RATE" -v b="$BULK_RATE" 'BEGIN { printf "ratio=%.3f\n", j / b }'
