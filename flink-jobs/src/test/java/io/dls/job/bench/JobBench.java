@@ -242,7 +242,7 @@ public final class JobBench {
         JobClient job = env.executeAsync("bench latency");
         Map<String, Long> burstAppended = Collections.synchronizedMap(new HashMap<>());
         Map<String, Long> lastHeartbeat = Collections.synchronizedMap(new HashMap<>());
-        Thread.sleep(5000); // the job is up and reading
+        awaitRunning(bootstrap, o);
         Random random = new Random(7);
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
              KafkaConsumer<byte[], byte[]> alerts = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
@@ -310,6 +310,31 @@ public final class JobBench {
             }
         } finally {
             job.cancel().get();
+        }
+    }
+
+    /**
+     * Sends probe events until one comes out on all_logs, so the measurement starts with the job running
+     * and warmed up, not while it is still being deployed.
+     */
+    static void awaitRunning(String bootstrap, JobOptions o) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
+             KafkaConsumer<byte[], byte[]> all = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                     "auto.offset.reset", "earliest", "enable.auto.commit", "false"),
+                     new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            all.partitionsFor(o.topics().all()).forEach(pi -> parts.add(new TopicPartition(o.topics().all(), pi.partition())));
+            all.assign(parts);
+            long deadline = System.currentTimeMillis() + 180_000;
+            int seen = 0;
+            for (int i = 0; seen < 50 && System.currentTimeMillis() < deadline; i++) {
+                Map<String, Object> probe = new LinkedHashMap<>(Map.of("service_name", "probe", "node_id", "probe-1",
+                        "message_type", "LOG", "log_level", "INFO", "message", "probe " + i));
+                producer.send(raw(o.topics().raw(), "lat.probe", System.currentTimeMillis(), "probe" + i + "#0", msgpack(probe)));
+                producer.flush();
+                seen += all.poll(Duration.ofMillis(100)).count();
+            }
+            System.err.println("job is running: " + seen + " probe events came through");
         }
     }
 
