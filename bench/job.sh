@@ -21,15 +21,9 @@ RATE=${RATE:-10000}
 RATE_SUSTAINED=${RATE_SUSTAINED:-2000}
 SECONDS_UNDER_LOAD=${SECONDS_UNDER_LOAD:-30}
 WORK=$(mktemp -d /tmp/bench-job.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
 echo "[1/6] building the job and its test classpath (Maven)"
 mvn -B -q install -DskipTests -pl flink-jobs -am

@@ -1,5 +1,13 @@
 # Shared by the bench scripts: ports, a Kafka broker process, an Elasticsearch node process.
-# Expects WORK (a scratch directory), CP (a class path with Kafka / the ES runner) and JAVA; fills PIDS.
+# Expects WORK (a scratch directory), CP (a class path with Kafka / the ES runner) and JAVA. Every process
+# started here or added to PIDS is stopped when the script exits, however it exits.
+
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

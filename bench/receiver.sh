@@ -25,15 +25,9 @@ COMPRESSION=${COMPRESSION:-lz4}
 BENCH_RECEIVER_JVM=${BENCH_RECEIVER_JVM:--Xms256m -Xmx256m -XX:MaxDirectMemorySize=128m}
 PRODUCER_PROPS="acks=all enable.idempotence=true linger.ms=5 batch.size=262144 compression.type=$COMPRESSION"
 WORK=$(mktemp -d /tmp/bench-receiver.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+
 
 echo "[1/6] building the receiver and the tools classpath (Maven)"
 mvn -B -q install -DskipTests -pl forward-receiver -am
