@@ -78,7 +78,7 @@ public final class JobBench {
                 "--patterns", "../alert-patterns", "--topic-raw", p + "raw", "--topic-all", p + "all_logs",
                 "--topic-critical", p + "critical_logs", "--topic-node-failure", p + "node_failure",
                 "--topic-invalid", p + "invalid", "--group-id", p + "group", "--starting-offsets", "earliest",
-                "--checkpoint-interval", "5000", "--topic-partitions", "2",
+                "--checkpoint-interval", System.getProperty("bench.checkpointMs", "5000"), "--topic-partitions", "2",
                 "--es-bulk-actions", System.getProperty("bench.esBulkActions", "1000"), "--es-bulk-interval", "1000",
                 "--es-parallelism", System.getProperty("bench.esParallelism", "0"));
     }
