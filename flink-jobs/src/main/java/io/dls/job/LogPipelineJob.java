@@ -24,14 +24,13 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
- * Entry point of the job jar. {@code flink run flink-jobs.jar [options]} submits the pipeline;
- * {@code java -jar flink-jobs.jar patterns validate|dry-run ...} runs the pattern tools without a cluster.
+ * The job: {@code flink run flink-jobs.jar [options]} submits the pipeline ({@link Main} sends
+ * {@code patterns ...} to the pattern tools instead).
  */
 @Command(name = "flink-jobs.jar", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The dls log pipeline: logs.raw -> normalize -> all_logs / critical_logs / node_failure,",
                 "CEP alert patterns, Elasticsearch logs-* and alerts-*.",
-                "Run it with: flink run flink-jobs.jar --kafka-bootstrap HOST:PORT --es-hosts http://HOST:9200 --patterns DIR"},
-        subcommands = PatternsCommand.class)
+                "Run it with: flink run flink-jobs.jar --kafka-bootstrap HOST:PORT --es-hosts http://HOST:9200 --patterns DIR"})
 public final class LogPipelineJob implements Callable<Integer> {
     @Mixin
     JobOptions options = new JobOptions();

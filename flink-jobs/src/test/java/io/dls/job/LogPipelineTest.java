@@ -3,6 +3,7 @@ package io.dls.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dls.job.support.RawProducer;
+import io.dls.job.support.ShippedPatterns;
 import io.dls.job.support.TestElasticsearch;
 import io.dls.testing.TestKafka;
 import org.apache.flink.core.execution.JobClient;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,27 +46,10 @@ class LogPipelineTest {
         return CommandLine.populateCommand(new JobOptions(),
                 "--kafka-bootstrap", TestKafka.bootstrap(), "--es-hosts", TestElasticsearch.url(),
                 "--patterns", patterns.toString(), "--topic-raw", p + "raw", "--topic-all", p + "all",
-                "--topic-critical", p + "critical", "--topic-node-failure", p + "node_failure",
+                "--topic-critical", p + "critical_logs", "--topic-node-failure", p + "node_failure",
                 "--topic-invalid", p + "invalid", "--group-id", p + "group", "--starting-offsets", "earliest",
                 "--checkpoint-interval", "1000", "--es-bulk-actions", "50", "--es-bulk-interval", "200",
                 "--topic-partitions", "2");
-    }
-
-    /** The shipped patterns, aimed at this test's topics, with a shorter heartbeat timeout. */
-    private Path shippedPatterns(String prefix, String heartbeatWithin) throws Exception {
-        Path patterns = Files.createDirectories(dir.resolve("patterns"));
-        try (var files = Files.list(Path.of("../alert-patterns"))) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-                String text = Files.readString(f)
-                        .replace("topic: critical_logs", "topic: " + prefix + "critical")
-                        .replace("topic: node_failure", "topic: " + prefix + "node_failure");
-                if (f.getFileName().toString().equals("heartbeat-timeout.yaml")) {
-                    text = text.replace("within: 15s", "within: " + heartbeatWithin);
-                }
-                Files.writeString(patterns.resolve(f.getFileName()), text);
-            }
-        }
-        return patterns;
     }
 
     private static List<JsonNode> read(String topic, int atLeast, Duration timeout) {
@@ -92,11 +75,11 @@ class LogPipelineTest {
     @Test
     void routesAlertsStoresAndSetsAsideInvalidRecords() throws Exception {
         String p = "t" + UUID.randomUUID().toString().substring(0, 6) + ".";
-        JobOptions o = options(p, shippedPatterns(p, "4s"));
+        JobOptions o = options(p, ShippedPatterns.copy(dir.resolve("patterns"), p, "4s"));
         var patterns = LogPipelineJob.compilePatterns(o);
         Set<String> alertTopics = new TreeSet<>();
         patterns.forEach(c -> alertTopics.add(c.spec().topic()));
-        assertThat(alertTopics).containsExactlyInAnyOrder(p + "critical", p + "node_failure");
+        assertThat(alertTopics).containsExactlyInAnyOrder(p + "critical_logs", p + "node_failure");
         Connectors.createTopics(o, alertTopics);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
@@ -152,7 +135,7 @@ class LogPipelineTest {
             // critical_logs: the 10 errors, the fatal, one burst alert (suppressed after the first), the fatal
             // alert and the retry-then-failure sequence alert; no WARN or INFO events.
             await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
-                List<JsonNode> critical = read(p + "critical", 14, Duration.ofSeconds(2));
+                List<JsonNode> critical = read(p + "critical_logs", 14, Duration.ofSeconds(2));
                 assertThat(critical.stream().filter(d -> d.at("/event/kind").asText().equals("event")).count()).isEqualTo(11);
                 assertThat(critical).filteredOn(d -> d.at("/rule/name").asText().equals("error-burst")).hasSize(1)
                         .allSatisfy(d -> assertThat(d.at("/alert/count").asInt()).isEqualTo(5));

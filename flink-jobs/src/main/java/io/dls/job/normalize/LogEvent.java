@@ -2,7 +2,6 @@ package io.dls.job.normalize;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * One normalized log event (contract 2), with Elastic Common Schema names in its JSON form. A Flink POJO:
@@ -132,20 +131,6 @@ public class LogEvent {
         return doc;
     }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof LogEvent e && Objects.equals(eventId, e.eventId) && Objects.equals(timestamp, e.timestamp)
-                && Objects.equals(message, e.message) && Objects.equals(level, e.level)
-                && Objects.equals(service, e.service) && Objects.equals(host, e.host) && Objects.equals(kind, e.kind)
-                && Objects.equals(dataset, e.dataset) && Objects.equals(type, e.type)
-                && Objects.equals(status, e.status) && Objects.equals(error, e.error)
-                && Objects.equals(fields, e.fields) && epochMillis == e.epochMillis;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(eventId, timestamp, message, level);
-    }
 
     @Override
     public String toString() {

@@ -16,10 +16,6 @@ public final class Documents {
     private Documents() {
     }
 
-    public static Document of(LogEvent e) {
-        return of(e, Json.bytes(e.toDocument()));
-    }
-
     /** With the event's JSON already written (it is the same for Kafka and Elasticsearch). */
     public static Document of(LogEvent e, byte[] json) {
         return new Document("logs-" + DAY.format(Instant.ofEpochMilli(e.epochMillis)), e.eventId, json);

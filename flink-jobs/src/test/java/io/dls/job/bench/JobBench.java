@@ -10,6 +10,7 @@ import io.dls.job.normalize.EventIds;
 import io.dls.job.normalize.LogEvent;
 import io.dls.job.normalize.Normalizer;
 import io.dls.job.patterns.CompiledPattern;
+import io.dls.job.support.ShippedPatterns;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -84,17 +85,9 @@ public final class JobBench {
     }
 
     /** The shipped patterns, aimed at this run's topics. */
-    static List<CompiledPattern> patterns(JobOptions o, String p) throws Exception {
-        Path dir = Files.createTempDirectory("bench-patterns");
-        try (var files = Files.list(Path.of("../alert-patterns"))) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-                Files.writeString(dir.resolve(f.getFileName()), Files.readString(f)
-                        .replace("topic: critical_logs", "topic: " + p + "critical_logs")
-                        .replace("topic: node_failure", "topic: " + p + "node_failure"));
-            }
-        }
-        JobOptions withDir = CommandLine.populateCommand(new JobOptions(), "--patterns", dir.toString());
-        return LogPipelineJob.compilePatterns(withDir);
+    static List<CompiledPattern> patterns(String p) throws Exception {
+        Path dir = ShippedPatterns.copy(Files.createTempDirectory("bench-patterns"), p, null);
+        return LogPipelineJob.compilePatterns(CommandLine.populateCommand(new JobOptions(), "--patterns", dir.toString()));
     }
 
     static Map<String, Object> record(Random r, int i) {
@@ -163,7 +156,7 @@ public final class JobBench {
         String p = "bench" + run + ".";
         String tagPrefix = "bench." + run + ".";
         JobOptions o = options(bootstrap, es, p);
-        List<CompiledPattern> patterns = patterns(o, p);
+        List<CompiledPattern> patterns = patterns(p);
         Connectors.createTopics(o, Set.of(p + "critical_logs", p + "node_failure"));
         Random random = new Random(42);
         Normalizer normalizer = new Normalizer(AliasConfig.defaults());
@@ -234,7 +227,7 @@ public final class JobBench {
     static void latency(String bootstrap, String es, int rate, int seconds, String run) throws Exception {
         String p = "lat" + run + ".";
         JobOptions o = options(bootstrap, es, p);
-        List<CompiledPattern> patterns = patterns(o, p);
+        List<CompiledPattern> patterns = patterns(p);
         Connectors.createTopics(o, Set.of(p + "critical_logs", p + "node_failure"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);

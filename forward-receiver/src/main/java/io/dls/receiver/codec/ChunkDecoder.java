@@ -4,7 +4,6 @@ import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessageUnpacker;
-import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.value.ValueType;
 
 import java.io.IOException;
@@ -352,10 +351,5 @@ public final class ChunkDecoder {
             u.readPayload(sink, 0, step);
             left -= step;
         }
-    }
-
-    /** Encodes a record given as JSON to msgpack (for the JSON framing); used by {@link JsonChunkDecoder}. */
-    static MessageBufferPacker packer() {
-        return MessagePack.newDefaultBufferPacker();
     }
 }

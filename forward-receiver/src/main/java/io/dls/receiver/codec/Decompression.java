@@ -14,12 +14,10 @@ final class Decompression {
     }
 
     /**
-     * @param method the option's value: "gzip", "zstd", or "text" (which Fluentd uses for "not compressed")
+     * @param method the option's value, "gzip" or "zstd" ("text", Fluentd's word for not compressed, never
+     *               reaches here)
      */
     static byte[] inflate(String method, byte[] data, int off, int len, long limit) {
-        if (method == null || method.equals("text")) {
-            return java.util.Arrays.copyOfRange(data, off, off + len);
-        }
         ByteArrayInputStream raw = new ByteArrayInputStream(data, off, len);
         try (InputStream in = switch (method) {
             // GZIPInputStream reads concatenated members, which Fluentd sends for multi-part chunks.

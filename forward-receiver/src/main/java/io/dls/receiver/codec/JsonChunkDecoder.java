@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +102,7 @@ final class JsonChunkDecoder {
     }
 
     static byte[] pack(JsonNode node) {
-        try (MessageBufferPacker p = ChunkDecoder.packer()) {
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
             write(p, node);
             return p.toByteArray();
         } catch (IOException e) {

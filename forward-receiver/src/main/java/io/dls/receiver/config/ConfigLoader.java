@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -38,10 +39,12 @@ public final class ConfigLoader {
     public ReceiverConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
         ignoredEnv.clear();
         Map<String, Object> tree = defaults();
+        // The settings that exist are the defaults' paths, taken before anything is merged in.
+        List<String> known = knownPaths(tree, "");
         if (file != null) {
             merge(tree, readFile(file), "");
         }
-        applyEnv(tree, env);
+        applyEnv(tree, env, known);
         for (Map.Entry<String, String> o : overrides.entrySet()) {
             put(tree, o.getKey(), o.getValue(), "--set " + o.getKey());
         }
@@ -98,9 +101,8 @@ public final class ConfigLoader {
     }
 
     /** Matches RECEIVER_* variables against the known setting paths (so '_' inside names is not ambiguous). */
-    private void applyEnv(Map<String, Object> tree, Map<String, String> env) {
-        Map<String, String> known = knownPaths(defaults(), "").stream()
-                .collect(Collectors.toMap(ConfigLoader::envName, p -> p));
+    private void applyEnv(Map<String, Object> tree, Map<String, String> env, List<String> paths) {
+        Map<String, String> known = paths.stream().collect(Collectors.toMap(ConfigLoader::envName, p -> p));
         String producerPrefix = envName(PRODUCER_PATH) + "_";
         for (Map.Entry<String, String> e : env.entrySet()) {
             String name = e.getKey();
@@ -132,7 +134,7 @@ public final class ConfigLoader {
     }
 
     @SuppressWarnings("unchecked")
-    private static java.util.List<String> knownPaths(Map<String, Object> tree, String prefix) {
+    private static List<String> knownPaths(Map<String, Object> tree, String prefix) {
         java.util.List<String> out = new java.util.ArrayList<>();
         for (Map.Entry<String, Object> e : tree.entrySet()) {
             String path = prefix + e.getKey();

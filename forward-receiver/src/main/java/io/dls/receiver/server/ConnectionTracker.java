@@ -56,8 +56,4 @@ final class ConnectionTracker extends ChannelInboundHandlerAdapter {
         }
         ctx.fireChannelRead(msg);
     }
-
-    int open() {
-        return open.get();
-    }
 }

@@ -1,6 +1,7 @@
 package io.dls.receiver.server;
 
 import io.dls.receiver.codec.ChunkDecoder;
+import io.dls.receiver.codec.CodecLimits;
 import io.dls.receiver.codec.ForwardFrameDecoder;
 import io.dls.receiver.config.ReceiverConfig;
 import io.dls.receiver.ops.ReceiverMetrics;
@@ -28,6 +29,7 @@ public final class ForwardPipeline extends ChannelInitializer<Channel> {
     private final SslContext ssl;
     private final String selfHostname;
     private final ForwardHandler.Settings settings;
+    private final CodecLimits limits;
 
     public ForwardPipeline(ReceiverConfig config, EventSink sink, InFlightGate gate, ReceiverMetrics metrics,
                            ChannelGroup channels, SslContext ssl, String selfHostname) {
@@ -38,6 +40,7 @@ public final class ForwardPipeline extends ChannelInitializer<Channel> {
         this.ssl = ssl;
         this.selfHostname = selfHostname;
         this.tracker = new ConnectionTracker(config.maxConnections(), channels, metrics);
+        this.limits = config.codecLimits();
         this.settings = new ForwardHandler.Settings(config.skipInvalidEvent(), config.sourceAddressKey(),
                 config.sourceHostnameKey(), config.chunkSizeWarnLimit().bytes());
     }
@@ -53,11 +56,11 @@ public final class ForwardPipeline extends ChannelInitializer<Channel> {
         if (idleSeconds > 0) {
             p.addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
         }
-        p.addLast("frames", new ForwardFrameDecoder(config.codecLimits().maxChunkBytes(), config.codecLimits().maxDepth()));
+        p.addLast("frames", new ForwardFrameDecoder(limits.maxChunkBytes(), limits.maxDepth()));
         if (config.security().enabled()) {
             p.addLast("handshake", new HandshakeHandler(config.security(), selfHostname,
                     () -> metrics.protocolErrors.labelValues("auth").inc()));
         }
-        p.addLast("forward", new ForwardHandler(new ChunkDecoder(config.codecLimits()), sink, gate, metrics, settings));
+        p.addLast("forward", new ForwardHandler(new ChunkDecoder(limits), sink, gate, metrics, settings));
     }
 }
