@@ -1,0 +1,227 @@
+package io.dls.system;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.komamitsu.fluency.Fluency;
+import org.komamitsu.fluency.fluentd.FluencyBuilderForFluentd;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.value.Value;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Faults on the real system ({@code ./dls up}: Kafka, Elasticsearch and Flink as processes): while a forward
+ * client with acks (Fluency) sends a steady numbered stream, one process at a time is killed or stopped and
+ * then restarted with {@code ./dls up}. Each phase has its own tag; at the end every event the client got
+ * acknowledged must be in {@code logs.raw} at least once, on {@code all_logs} at least once and in
+ * Elasticsearch exactly once. The per-phase figures go to target/reliability-faults.md (RELIABILITY.md).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultsIT {
+    private static final int RATE = 100; // events per second during each phase
+    static DlsStack stack;
+    static final List<String> report = new ArrayList<>();
+
+    @BeforeAll
+    static void up() throws Exception {
+        Path conf = Files.createTempFile("job-", ".yaml");
+        // Frequent checkpoints, so a restore replays seconds, not minutes.
+        Files.writeString(conf, "checkpoint-interval: 2000\n");
+        stack = DlsStack.up("--job-config", conf.toString());
+        report.add("| fault | what was done | sent | acknowledged | in logs.raw (dup) | on all_logs (dup) | in Elasticsearch (dup) | lost |");
+        report.add("|---|---|---|---|---|---|---|---|");
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        Path out = Path.of("target", "reliability-faults.md");
+        Files.createDirectories(out.getParent());
+        Files.write(out, report);
+        if (stack != null) {
+            stack.downIfUp();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void receiverKilledMidStream() throws Exception {
+        phase("receiver-sigkill", "receiver SIGKILLed mid-stream, restarted by ./dls up 3 s later", () -> {
+            kill("receiver", "KILL");
+            Thread.sleep(3000);
+            upAgain();
+        });
+    }
+
+    @Test
+    @Order(2)
+    void kafkaStoppedFor20Seconds() throws Exception {
+        phase("kafka-stop-20s", "Kafka broker stopped (SIGTERM) for 20 s, restarted by ./dls up", () -> {
+            kill("kafka", "TERM");
+            Thread.sleep(20_000);
+            upAgain();
+        });
+    }
+
+    @Test
+    @Order(3)
+    void taskManagerKilled() throws Exception {
+        phase("taskmanager-sigkill", "Flink TaskManager SIGKILLed, a new one started by ./dls up", () -> {
+            kill("taskmanager", "KILL");
+            Thread.sleep(2000);
+            upAgain();
+        });
+    }
+
+    @Test
+    @Order(4)
+    void elasticsearchDownFor30Seconds() throws Exception {
+        phase("elasticsearch-stop-30s", "Elasticsearch stopped (SIGTERM) for 30 s, restarted by ./dls up", () -> {
+            kill("elasticsearch", "TERM");
+            Thread.sleep(30_000);
+            upAgain();
+        });
+    }
+
+    @Test
+    @Order(5)
+    void receiverStoppedGracefully() throws Exception {
+        phase("receiver-sigterm", "receiver SIGTERMed under load, restarted by ./dls up", () -> {
+            kill("receiver", "TERM");
+            upAgain();
+        });
+    }
+
+    // ------------------------------------------------------------------ a phase
+
+    interface Fault {
+        void run() throws Exception;
+    }
+
+    /**
+     * Sends a numbered stream under tag {@code fault.<name>} for 5 s, injects the fault, keeps sending for
+     * 5 s after it, then waits for the client to have every event acknowledged and checks each sink.
+     */
+    void phase(String name, String what, Fault fault) throws Exception {
+        String tag = "fault." + name;
+        AtomicBoolean stop = new AtomicBoolean();
+        int[] sent = {0};
+        FluencyBuilderForFluentd b = new FluencyBuilderForFluentd();
+        b.setAckResponseMode(true);
+        b.setFlushAttemptIntervalMillis(200);
+        // Keep retrying through a 30 s outage: the agent's job is to hold events until they are acked.
+        b.setSenderMaxRetryCount(60);
+        b.setSenderMaxRetryIntervalMillis(2000);
+        b.setReadTimeoutMilli(10_000);
+        boolean allAcked;
+        try (Fluency f = b.build("127.0.0.1", stack.forwardPort())) {
+            CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+                try {
+                    while (!stop.get()) {
+                        for (int i = 0; i < RATE / 10 && !stop.get(); i++) {
+                            Map<String, Object> r = new HashMap<>();
+                            r.put("message", name + " event " + sent[0]);
+                            r.put("log_level", "INFO");
+                            r.put("service_name", "faults");
+                            r.put("node_id", "faults-1");
+                            r.put("seq", name + "-" + sent[0]);
+                            f.emit(tag, r);
+                            sent[0]++;
+                        }
+                        Thread.sleep(100);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(5000);
+            fault.run();
+            Thread.sleep(5000);
+            stop.set(true);
+            sender.get(30, TimeUnit.SECONDS);
+            f.flush();
+            allAcked = f.waitUntilAllBufferFlushed(180);
+        }
+        int n = sent[0];
+        assertThat(allAcked).as("Fluency got every event of " + name + " acknowledged").isTrue();
+
+        // logs.raw: every acknowledged event at least once (contract 1).
+        Map<String, Integer> raw = new HashMap<>();
+        stack.readTopic("logs.raw", r -> {
+            if (r.key() != null && new String(r.key(), StandardCharsets.UTF_8).equals(tag)) {
+                raw.merge(seqOf(r.value()), 1, Integer::sum);
+            }
+        });
+        assertThat(raw.keySet()).as("distinct events of " + name + " in logs.raw").hasSize(n);
+
+        // all_logs: at least once; Elasticsearch: exactly once (ids are deterministic, replays overwrite).
+        Map<String, Integer> all = new HashMap<>();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            all.clear();
+            for (JsonNode j : stack.readJson("all_logs", "\"" + tag + "\"")) {
+                all.merge(j.path("fields").path("seq").asText(), 1, Integer::sum);
+            }
+            assertThat(all.keySet()).as("distinct events of " + name + " on all_logs").hasSize(n);
+        });
+        long[] es = new long[2];
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            DlsStack.post(stack.es() + "/logs-*/_refresh", "");
+            String q = "{\"size\":0,\"query\":{\"term\":{\"event.dataset\":\"" + tag + "\"}},"
+                    + "\"aggs\":{\"seqs\":{\"cardinality\":{\"field\":\"fields.seq\",\"precision_threshold\":40000}}}}";
+            JsonNode res = DlsStack.JSON.readTree(DlsStack.post(stack.es() + "/logs-*/_search", q));
+            es[0] = res.path("hits").path("total").path("value").asLong();
+            es[1] = res.path("aggregations").path("seqs").path("value").asLong();
+            assertThat(es[1]).as("distinct events of " + name + " in Elasticsearch").isEqualTo(n);
+        });
+        assertThat(es[0]).as("documents of " + name + " in Elasticsearch (no duplicates)").isEqualTo(n);
+
+        int rawTotal = raw.values().stream().mapToInt(Integer::intValue).sum();
+        int allTotal = all.values().stream().mapToInt(Integer::intValue).sum();
+        report.add("| " + name + " | " + what + " | " + n + " | " + n + " | " + raw.size() + " (" + (rawTotal - raw.size())
+                + ") | " + all.size() + " (" + (allTotal - all.size()) + ") | " + es[1] + " (" + (es[0] - es[1]) + ") | 0 |");
+        assertThat(stack.dls(Duration.ofMinutes(1), "status").code()).as("everything runs again after " + name).isZero();
+    }
+
+    void kill(String service, String signal) throws Exception {
+        long pid = stack.pid(service);
+        Process p = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+        // Wait for the process to be gone, as an operator would before restarting it.
+        await().atMost(Duration.ofSeconds(60)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+    }
+
+    void upAgain() throws Exception {
+        DlsStack.Run r = stack.dls(Duration.ofMinutes(5), "up");
+        assertThat(r.code()).as(() -> r.output() + stack.logTails()).isZero();
+    }
+
+    static String seqOf(byte[] msgpackMap) {
+        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(msgpackMap)) {
+            Value v = u.unpackValue();
+            return v.asMapValue().map().entrySet().stream()
+                    .filter(e -> e.getKey().toString().equals("seq")).map(e -> e.getValue().toString())
+                    .findFirst().orElse("?");
+        } catch (IOException e) {
+            return "undecodable";
+        }
+    }
+}
