@@ -153,6 +153,24 @@ class DlsIT {
 
     @Test
     @Order(3)
+    void theDemoShowsTheOriginalConsolesWithItsBurstAndDeadNodeAlerts() throws Exception {
+        // Short stages: the burst at 5 s, shipping-2 silent from 8 s, so its 15 s heartbeat timeout is due at 23 s.
+        DlsStack.Run demo = stack.dls(Duration.ofMinutes(2), "demo", "--burst-after", "5s", "--node-dies-after", "8s",
+                "--duration", "40s");
+        assertThat(demo.code()).as(demo.output()).isZero();
+        assertThat(demo.output()).containsPattern("\\[all +\\] .*INFO +\\w+/\\w+-\\d");
+        assertThat(demo.output()).containsPattern("\\[critical\\] .*ERROR +payment/payment-\\d");
+        assertThat(demo.output()).containsPattern("\\[ALERT +\\] .*error-burst.*payment");
+        assertThat(demo.output()).containsPattern("\\[ALERT +\\] .*heartbeat-timeout.*shipping-2");
+        assertThat(demo.output()).doesNotContainPattern("\\[ALERT +\\] .*heartbeat-timeout.*(inventory|order|payment)-\\d");
+
+        DlsStack.Run tail = stack.dls(Duration.ofMinutes(1), "tail", "logs.raw", "--from-beginning", "--max", "3");
+        assertThat(tail.code()).as(tail.output()).isZero();
+        assertThat(tail.output()).contains("fluent.chunk").containsPattern("\"message_type\":\"(REGISTRATION|HEARTBEAT|LOG)\"");
+    }
+
+    @Test
+    @Order(4)
     void patternsApplyRefusesABadSetAndUpgradesThroughASavepoint() throws Exception {
         String before = jobId();
         Path bad = copyPatterns("bad");
@@ -173,7 +191,7 @@ class DlsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void downStopsExactlyWhatUpStartedAndKeepsTheData() throws Exception {
         DlsStack.Run down = stack.dls(Duration.ofMinutes(3), "down");
         assertThat(down.code()).as(down.output()).isZero();
