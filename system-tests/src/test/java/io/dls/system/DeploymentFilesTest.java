@@ -190,6 +190,9 @@ class DeploymentFilesTest {
         assertThat(environment(services.path(demoHost))).as("environment of the demo's receiver")
                 .doesNotContainKey("RECEIVER_SECURITY_SHARED_KEY");
         assertThat(demo).contains("--duration", "--no-console");
+        Set<String> demoOptions = optionNames(ROOT.resolve("launcher/src/main/java/io/dls/launcher/demo/DemoCommand.java"));
+        assertThat(demo.stream().filter(a -> a.startsWith("--")).toList()).as("demo options in compose")
+                .allSatisfy(o -> assertThat(demoOptions).contains(o));
     }
 
     @Test
@@ -584,7 +587,14 @@ class DeploymentFilesTest {
     }
 
     private static Set<String> jobOptionNames() {
-        String source = read(ROOT.resolve("flink-jobs/src/main/java/io/dls/job/JobOptions.java"));
+        Set<String> out = optionNames(ROOT.resolve("flink-jobs/src/main/java/io/dls/job/JobOptions.java"));
+        assertThat(out).as("options parsed from JobOptions.java").contains("--kafka-bootstrap", "--es-hosts", "--patterns");
+        return out;
+    }
+
+    /** The picocli option names declared in a source file. */
+    private static Set<String> optionNames(Path file) {
+        String source = read(file);
         Matcher names = Pattern.compile("names\\s*=\\s*(\\{[^}]*}|\"[^\"]*\")").matcher(source);
         Set<String> out = new LinkedHashSet<>();
         while (names.find()) {
@@ -593,7 +603,6 @@ class DeploymentFilesTest {
                 out.add(each.group(1));
             }
         }
-        assertThat(out).as("options parsed from JobOptions.java").contains("--kafka-bootstrap", "--es-hosts", "--patterns");
         return out;
     }
 

@@ -85,6 +85,14 @@ class DlsIT {
             assertThat(status.output()).containsPattern(s + "\\s+running\\s+pid " + pids.get(s));
         }
         assertThat(status.output()).containsPattern("job\\s+RUNNING, job [0-9a-f]{32}");
+
+        // A second pipeline in another directory asking for this one's Kafka port is told which port and flag.
+        Path other = Files.createTempDirectory("dls-other-");
+        int kafkaPort = stack.ports.get("kafka-port");
+        DlsStack.Run clash = stack.dls(other, Duration.ofMinutes(2), "up", "--kafka-port", String.valueOf(kafkaPort));
+        assertThat(clash.code()).isNotZero();
+        assertThat(clash.output()).contains("port " + kafkaPort + " (Kafka) is taken", "--kafka-port");
+        assertThat(other.resolve("run/kafka.pid")).doesNotExist();
     }
 
     @Test
@@ -180,6 +188,12 @@ class DlsIT {
         assertThat(refused.code()).isNotZero();
         assertThat(refused.output()).contains("error-burst.yaml:", "within", "the running job is unchanged");
         assertThat(jobId()).isEqualTo(before);
+
+        // A dry run of the changed set on the demo sample, with Flink's jars on the class path as ./dls puts them.
+        DlsStack.Run dry = stack.dls(Duration.ofMinutes(2), "patterns", "dry-run",
+                DlsStack.ROOT.resolve("alert-patterns/samples/demo.jsonl").toString());
+        assertThat(dry.code()).as(dry.output()).isZero();
+        assertThat(dry.output()).contains("\"rule\":{\"name\":\"error-burst\"}", "\"rule\":{\"name\":\"heartbeat-timeout\"}");
 
         Path fewer = copyPatterns("fewer");
         Files.delete(fewer.resolve("payment-retry-then-failure.yaml"));

@@ -78,6 +78,11 @@ final class DlsStack {
     }
 
     Run dls(Duration timeout, String... args) throws Exception {
+        return dls(home, timeout, args);
+    }
+
+    /** {@code ./dls} with another DLS_HOME (a second user of the same machine). */
+    Run dls(Path home, Duration timeout, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("dls").toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(home, "dls-", ".out");
