@@ -11,6 +11,7 @@
 #             every 100 ms: p50/p99 from appending the fifth error to the alert on critical_logs; then three
 #             nodes stop their heartbeats: when their heartbeat-timeout alerts (15 s window) arrive
 #
+# PIN=1: Elasticsearch on core 0, Kafka, the job and curl on the others, in both runs (see lib.sh).
 # Prints the figures and, last, ratio=<job rate / bulk rate>. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +39,7 @@ echo "      kafka $BOOT, elasticsearch $ES"
 
 echo "[3/6] job: $RECORDS records through the pipeline into Elasticsearch"
 # shellcheck disable=SC2086
-(cd flink-jobs && "$JAVA" ${FLINK_JVM//@PHASE@/throughput} -cp "$CP" io.dls.job.bench.JobBench \
+(cd flink-jobs && "${REST_TASKSET[@]}" "$JAVA" ${FLINK_JVM//@PHASE@/throughput} -cp "$CP" io.dls.job.bench.JobBench \
   throughput "$BOOT" "$ES" "$RECORDS" "$WORK/bulk") 2> "$WORK/job-throughput.log" | tee "$WORK/job.out"
 JOB_RATE=$(sed -nE 's/.*job_rate=([0-9.]+).*/\1/p' "$WORK/job.out")
 JOB_DOCS=$(sed -nE 's/.*job_docs=([0-9]+).*/\1/p' "$WORK/job.out")
@@ -46,7 +47,7 @@ JOB_DOCS=$(sed -nE 's/.*job_docs=([0-9]+).*/\1/p' "$WORK/job.out")
 echo "[4/6] baseline: the same documents with plain _bulk (curl, 2 at a time)"
 FILES=$(ls "$WORK"/bulk/bulk-*.ndjson | wc -l)
 T0=$(date +%s.%N)
-ls "$WORK"/bulk/bulk-*.ndjson | xargs -P 2 -I{} curl -sf -o /dev/null -H 'Content-Type: application/x-ndjson' \
+ls "$WORK"/bulk/bulk-*.ndjson | "${REST_TASKSET[@]}" xargs -P 2 -I{} curl -sf -o /dev/null -H 'Content-Type: application/x-ndjson' \
   --data-binary @{} "$ES/_bulk"
 T1=$(date +%s.%N)
 curl -sf -X POST "$ES/logs-bulk*/_refresh" > /dev/null
@@ -56,12 +57,12 @@ echo "bulk_docs=$BULK_DOCS files=$FILES seconds=$(awk -v a="$T0" -v b="$T1" 'BEG
 
 echo "[5/6] latency: $RATE events/s for $SECONDS_UNDER_LOAD s with an error burst every 100 ms"
 # shellcheck disable=SC2086
-(cd flink-jobs && "$JAVA" ${FLINK_JVM//@PHASE@/latency} -cp "$CP" io.dls.job.bench.JobBench \
+(cd flink-jobs && "${REST_TASKSET[@]}" "$JAVA" ${FLINK_JVM//@PHASE@/latency} -cp "$CP" io.dls.job.bench.JobBench \
   latency "$BOOT" "$ES" "$RATE" "$SECONDS_UNDER_LOAD") 2> "$WORK/job-latency.log" | tee "$WORK/latency.out"
 
 echo "      and again at $RATE_SUSTAINED events/s"
 # shellcheck disable=SC2086
-(cd flink-jobs && "$JAVA" ${FLINK_JVM//@PHASE@/latency2} -cp "$CP" io.dls.job.bench.JobBench \
+(cd flink-jobs && "${REST_TASKSET[@]}" "$JAVA" ${FLINK_JVM//@PHASE@/latency2} -cp "$CP" io.dls.job.bench.JobBench \
   latency "$BOOT" "$ES" "$RATE_SUSTAINED" "$SECONDS_UNDER_LOAD") 2> "$WORK/job-latency2.log" | tee "$WORK/latency2.out"
 
 echo "[6/6] results"

@@ -3,6 +3,15 @@
 # started here or added to PIDS is stopped when the script exits, however it exits.
 
 PIDS=()
+# PIN=1 gives Elasticsearch a core of its own (core 0) and everything else the other cores, in the
+# measured run and in its baseline alike, so the job's CPU does not take Elasticsearch's (taskset).
+if [[ ${PIN:-0} == 1 ]]; then
+  ES_TASKSET=(taskset -c 0)
+  REST_TASKSET=(taskset -c "1-$(($(nproc) - 1))")
+else
+  ES_TASKSET=()
+  REST_TASKSET=()
+fi
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -40,7 +49,7 @@ group.initial.rebalance.delay.ms=0
 PROPS
   "$JAVA" -cp "$CP" kafka.tools.StorageTool format -t "$("$JAVA" -cp "$CP" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
     -c "$WORK/server.properties" > "$WORK/format.log" 2>&1
-  "$JAVA" -Xms1g -Xmx1g -cp "$CP" kafka.Kafka "$WORK/server.properties" > "$WORK/kafka.log" 2>&1 &
+  "${REST_TASKSET[@]}" "$JAVA" -Xms1g -Xmx1g -cp "$CP" kafka.Kafka "$WORK/server.properties" > "$WORK/kafka.log" 2>&1 &
   PIDS+=($!)
   wait_port "$kport"
   BOOT=127.0.0.1:$kport
@@ -60,7 +69,7 @@ for b in range(9200, 9290):
         pass
     finally:
         s.close()')
-  "$JAVA" -Xms1g -Xmx1g -da -cp "$CP" org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner \
+  "${ES_TASKSET[@]}" "$JAVA" -Xms1g -Xmx1g -da -cp "$CP" org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner \
     -basePath "$WORK/es" -numOfNode 1 -baseHttpPort "$base" -clusterName bench > "$WORK/es.log" 2>&1 &
   PIDS+=($!)
   wait_port $((base + 1))
