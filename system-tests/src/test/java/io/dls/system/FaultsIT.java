@@ -48,8 +48,8 @@ class FaultsIT {
         // Frequent checkpoints, so a restore replays seconds, not minutes.
         Files.writeString(conf, "checkpoint-interval: 2000\n");
         stack = DlsStack.up("--job-config", conf.toString());
-        report.add("| fault | what was done | sent | acknowledged | in logs.raw (dup) | on all_logs (dup) | in Elasticsearch (dup) | lost |");
-        report.add("|---|---|---|---|---|---|---|---|");
+        report.add("| fault | what was done | sent | acknowledged | in logs.raw (dup) | on all_logs (dup) | in Elasticsearch (dup) | lost | receiver peak RSS |");
+        report.add("|---|---|---|---|---|---|---|---|---|");
     }
 
     @AfterAll
@@ -133,6 +133,15 @@ class FaultsIT {
         b.setSenderMaxRetryIntervalMillis(2000);
         b.setReadTimeoutMilli(10_000);
         boolean allAcked;
+        // The receiver's resident memory through the phase (whichever receiver process is current).
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        long[] peakRssKb = {0};
+        CompletableFuture<Void> sampler = CompletableFuture.runAsync(() -> {
+            while (sampling.get()) {
+                peakRssKb[0] = Math.max(peakRssKb[0], rssKb("receiver"));
+                sleepQuietly(250);
+            }
+        });
         try (Fluency f = b.build("127.0.0.1", stack.forwardPort())) {
             CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
                 try {
@@ -161,7 +170,11 @@ class FaultsIT {
             f.flush();
             allAcked = f.waitUntilAllBufferFlushed(180);
         }
+        sampling.set(false);
+        sampler.get(10, TimeUnit.SECONDS);
         int n = sent[0];
+        // DESIGN.md's bar for the receiver: at most 512 MiB resident, whatever Kafka does.
+        assertThat(peakRssKb[0] / 1024).as("receiver peak RSS (MiB) during " + name).isBetween(1L, 512L);
         assertThat(allAcked).as("Fluency got every event of " + name + " acknowledged").isTrue();
 
         // logs.raw: every acknowledged event at least once (contract 1).
@@ -197,7 +210,8 @@ class FaultsIT {
         int rawTotal = raw.values().stream().mapToInt(Integer::intValue).sum();
         int allTotal = all.values().stream().mapToInt(Integer::intValue).sum();
         report.add("| " + name + " | " + what + " | " + n + " | " + n + " | " + raw.size() + " (" + (rawTotal - raw.size())
-                + ") | " + all.size() + " (" + (allTotal - all.size()) + ") | " + es[1] + " (" + (es[0] - es[1]) + ") | 0 |");
+                + ") | " + all.size() + " (" + (allTotal - all.size()) + ") | " + es[1] + " (" + (es[0] - es[1]) + ") | 0 | "
+                + peakRssKb[0] / 1024 + " MiB |");
         assertThat(stack.dls(Duration.ofMinutes(1), "status").code()).as("everything runs again after " + name).isZero();
     }
 
@@ -207,6 +221,27 @@ class FaultsIT {
         assertThat(p.waitFor()).isZero();
         // Wait for the process to be gone, as an operator would before restarting it.
         await().atMost(Duration.ofSeconds(60)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+    }
+
+    long rssKb(String service) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(stack.pid(service)), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            // between a kill and the restart there is no receiver to measure
+        }
+        return 0;
+    }
+
+    static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void upAgain() throws Exception {
