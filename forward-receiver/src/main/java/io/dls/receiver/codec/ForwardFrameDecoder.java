@@ -76,7 +76,30 @@ public final class ForwardFrameDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /**
+     * The connection ended (the client hung up, or the server closed it, e.g. for idleness) in the middle of a
+     * frame. Nothing can be published from it; without this the bytes were dropped without a word, so a client
+     * that is cut off mid-chunk, or a slowloris holding half a frame, left no log line and no metric.
+     */
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        super.decodeLast(ctx, in, out);
+        if (!failed && in.isReadable()) {
+            long partial = in.readableBytes();
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            throw new ProtocolException("truncated", "connection closed after " + partial
+                    + " bytes of an incomplete frame; nothing of it was published");
+        }
+    }
+
     private void chooseMode(byte first) {
+        if (first == 0x16) {
+            // A forward message is an array (or a nil heartbeat); 0x16 is a TLS handshake record. Said plainly
+            // here, instead of "not an array" for the first byte and then one error for each byte behind it.
+            throw new ProtocolException("tls", "TLS handshake on the plain TCP port: the client uses TLS, this"
+                    + " port does not (set transport.protocol: tls, or turn TLS off in the client)");
+        }
         if (first == '[' || first == '{') {
             mode = Mode.JSON;
             json = new JsonFrameScanner(maxFrameBytes, maxDepth);

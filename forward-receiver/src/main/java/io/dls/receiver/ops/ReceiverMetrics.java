@@ -21,6 +21,7 @@ public final class ReceiverMetrics {
     public final Counter protocolErrors;
     public final Counter connectionsAccepted;
     public final Counter connectionsRefused;
+    public final Counter idleClosed;
     public final Counter kafkaErrors;
     public final Counter heartbeats;
     public final Gauge connectionsOpen;
@@ -50,6 +51,10 @@ public final class ReceiverMetrics {
                 .help("Connections accepted").register(registry);
         connectionsRefused = Counter.builder().name("fluent_receiver_connections_refused_total")
                 .help("Connections closed at once because max_connections were open").register(registry);
+        // Without it a silent connection (a slowloris holding half a frame, a client gone without a FIN) left
+        // only an INFO line when the idle timeout closed it: nothing an alert could count.
+        idleClosed = Counter.builder().name("fluent_receiver_connections_idle_closed_total")
+                .help("Connections closed by idle_timeout").register(registry);
         kafkaErrors = Counter.builder().name("fluent_receiver_kafka_errors_total")
                 .help("Chunks Kafka failed to store (no ack sent; the client retries)").register(registry);
         heartbeats = Counter.builder().name("fluent_receiver_heartbeats_total")

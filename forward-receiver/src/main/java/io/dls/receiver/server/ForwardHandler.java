@@ -45,6 +45,12 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
     private String sourceIp;
     private String sourceHost;
     private int pendingChunks;
+    /**
+     * Set by the first error. A read can hold many frames (64 KiB of bytes below 0x80 are 65,536 one-byte
+     * msgpack values), and each used to be decoded, counted and logged after the first had closed the
+     * connection: one bad client flooded the log. Now the connection is reported once; the rest is dropped.
+     */
+    private boolean failed;
 
     ForwardHandler(ChunkDecoder decoder, EventSink sink, InFlightGate gate, ReceiverMetrics metrics, Settings settings) {
         this.decoder = decoder;
@@ -67,6 +73,9 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        if (failed) {
+            return;
+        }
         Chunk chunk = decoder.decode(frame);
         if (chunk.isHeartbeat()) {
             metrics.heartbeats.labelValues("tcp").inc();
@@ -137,6 +146,7 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
             if (pendingChunks == 0) {
+                metrics.idleClosed.inc();
                 log.info("closing idle connection peer={}", ctx.channel().remoteAddress());
                 ctx.close();
             }
@@ -148,6 +158,12 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (failed) {
+            log.debug("further error on a closing connection peer={} detail=\"{}\"", ctx.channel().remoteAddress(),
+                    t.getMessage());
+            return;
+        }
+        failed = true;
         if (t instanceof ProtocolException p) {
             metrics.protocolErrors.labelValues(p.reason()).inc();
             log.warn("protocol error peer={} reason={} detail=\"{}\": closing this connection",

@@ -52,9 +52,10 @@ public final class ForwardPipeline extends ChannelInitializer<Channel> {
         if (ssl != null) {
             p.addLast("tls", ssl.newHandler(ch.alloc()));
         }
-        long idleSeconds = config.idleTimeout().duration().toSeconds();
-        if (idleSeconds > 0) {
-            p.addLast("idle", new IdleStateHandler(idleSeconds, 0, 0, TimeUnit.SECONDS));
+        // Milliseconds, not seconds: toSeconds() turned "500ms" into 0, which silently meant "never".
+        long idleMillis = config.idleTimeout().duration().toMillis();
+        if (idleMillis > 0) {
+            p.addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
         p.addLast("frames", new ForwardFrameDecoder(limits.maxChunkBytes(), limits.maxDepth()));
         if (config.security().enabled()) {

@@ -38,6 +38,12 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private final Runnable onFailure;
     private final byte[] nonce = new byte[16];
     private final byte[] authSalt = new byte[16];
+    /**
+     * Set when a PING is refused. The close waits for the PONG to be written, and frames already read behind
+     * the PING (a client may pipeline its data) used to be taken as further PINGs: each one refused, counted
+     * and logged again. One connection, one refusal.
+     */
+    private boolean refused;
 
     HandshakeHandler(ReceiverConfig.Security security, String selfHostname, Runnable onFailure) {
         this.security = security;
@@ -65,9 +71,13 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (refused) {
+            return; // closing: what followed the refused PING is dropped
+        }
         Ping ping = Ping.parse(frame);
         String failure = check(ping);
         if (failure != null) {
+            refused = true;
             log.warn("handshake refused peer={} hostname={} username={} reason=\"{}\"", ctx.channel().remoteAddress(),
                     ping.hostname, ping.username, failure);
             onFailure.run();
@@ -79,6 +89,18 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(Unpooled.wrappedBuffer(pong(true, "", selfHostname, digest)));
         log.debug("handshake ok peer={} hostname={}", ctx.channel().remoteAddress(), ping.hostname);
         ctx.pipeline().remove(this);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (refused) {
+            // The connection was reported as refused; an error while it closes (e.g. the rest of a frame cut
+            // off by the close) is not a second incident.
+            log.debug("error after handshake refusal peer={} detail=\"{}\"", ctx.channel().remoteAddress(),
+                    cause.getMessage());
+            return;
+        }
+        super.exceptionCaught(ctx, cause);
     }
 
     private String check(Ping ping) {

@@ -67,7 +67,7 @@ class ServerBehaviourTest {
                 {(byte) 0xc1},
                 {(byte) 0x93, (byte) 0xdb, 0x7f, -1, -1, -1},
                 {(byte) 0x81, (byte) 0xa1, 'a', 1},
-                "[\"t\", 1]]".getBytes(StandardCharsets.UTF_8),
+                "[\"t\", 1}".getBytes(StandardCharsets.UTF_8), // one bad_json frame (a connection counts once)
         };
         for (int i = 0; i < 20; i++) {
             try (ForwardSocket bad = new ForwardSocket(receiver.port())) {
@@ -133,11 +133,12 @@ class ServerBehaviourTest {
 
     @Test
     void idleConnectionsAreClosed() throws Exception {
-        receiver = Receivers.start(Map.of("idle_timeout", "1s"));
+        // Under a second on purpose: the timeout was once taken in whole seconds, so "700ms" meant "never".
+        receiver = Receivers.start(Map.of("idle_timeout", "700ms"));
         try (ForwardSocket idle = new ForwardSocket(receiver.port())) {
             long start = System.nanoTime();
             assertThat(idle.closedByServer()).isTrue();
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(10));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(10));
         }
     }
 
