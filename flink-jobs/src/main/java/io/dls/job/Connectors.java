@@ -84,15 +84,16 @@ public final class Connectors {
             hosts.add(HttpHost.create(h.endsWith("/") ? h.substring(0, h.length() - 1) : h));
         }
         String first = hosts.get(0).toURI();
+        String password = o.esPassword();
         var b = new Elasticsearch7SinkBuilder<Document>()
                 .setHosts(hosts.toArray(new HttpHost[0]))
-                .setEmitter(new DocumentEmitter(first, o.esUsername, o.esPassword))
+                .setEmitter(new DocumentEmitter(first, o.esUsername, password))
                 .setBulkFlushMaxActions(o.esBulkActions)
                 .setBulkFlushInterval(o.esBulkIntervalMs)
                 .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 8, 500)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
         if (o.esUsername != null) {
-            b.setConnectionUsername(o.esUsername).setConnectionPassword(o.esPassword);
+            b.setConnectionUsername(o.esUsername).setConnectionPassword(password);
         }
         return b.build();
     }

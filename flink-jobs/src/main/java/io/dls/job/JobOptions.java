@@ -3,6 +3,9 @@ package io.dls.job;
 import io.dls.job.route.Topics;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +65,11 @@ public final class JobOptions {
             defaultValue = "${env:ES_PASSWORD}")
     String esPassword;
 
+    @Option(names = "--es-password-file", paramLabel = "FILE",
+            description = "read the Elasticsearch password from this file (a mounted secret; one trailing newline is"
+                    + " dropped); wins over --es-password and ES_PASSWORD")
+    Path esPasswordFile;
+
     @Option(names = "--es-bulk-actions", defaultValue = "1000", description = "bulk flush after N documents (default ${DEFAULT-VALUE})")
     int esBulkActions;
 
@@ -89,6 +97,20 @@ public final class JobOptions {
             description = "for --delivery exactly-once (default ${DEFAULT-VALUE})")
     String transactionalIdPrefix;
 
+    /** The Elasticsearch password: from --es-password-file when given, else --es-password / ES_PASSWORD. */
+    public String esPassword() {
+        if (esPasswordFile == null) {
+            return esPassword;
+        }
+        try {
+            return Files.readString(esPasswordFile, StandardCharsets.UTF_8).replaceFirst("\\r?\\n$", "");
+        } catch (IOException e) {
+            // The message names the file only: never the content.
+            throw new IllegalArgumentException("--es-password-file " + esPasswordFile + ": cannot read it ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
     public Topics topics() {
         return new Topics(topicRaw, topicAll, topicCritical, topicNodeFailure, topicInvalid, criticalLevel);
     }
@@ -106,5 +128,6 @@ public final class JobOptions {
             }
         }
         topics();
+        esPassword(); // an unreadable password file is a configuration error, reported before submitting
     }
 }

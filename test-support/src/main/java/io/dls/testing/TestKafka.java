@@ -73,8 +73,14 @@ public final class TestKafka {
 
     /** Reads the topic from the beginning until {@code expected} records arrived or the timeout passed. */
     public static List<ConsumerRecord<byte[], byte[]>> consume(String topic, int expected, Duration timeout) {
+        return consume(bootstrap(), topic, expected, timeout);
+    }
+
+    /** The same from any broker, e.g. a {@link KafkaProcess}'s PLAINTEXT listener. */
+    public static List<ConsumerRecord<byte[], byte[]>> consume(String bootstrap, String topic, int expected,
+                                                              Duration timeout) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

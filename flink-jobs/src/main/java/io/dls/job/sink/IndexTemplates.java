@@ -42,6 +42,12 @@ public final class IndexTemplates {
                         (username + ":" + password).getBytes(StandardCharsets.UTF_8)));
             }
             HttpResponse<String> res = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() == 401 || res.statusCode() == 403) {
+                // Said plainly: the job fails here, at the sink's start, instead of dropping documents later.
+                throw new IOException("Elasticsearch at " + baseUrl + " refused the job's credentials (HTTP "
+                        + res.statusCode() + (username == null ? ", no --es-username given" : " for user '" + username + "'")
+                        + "): check --es-username and --es-password / --es-password-file / ES_PASSWORD");
+            }
             if (res.statusCode() / 100 != 2) {
                 throw new IOException("Elasticsearch refused index template dls-" + name + " at " + baseUrl + ": HTTP "
                         + res.statusCode() + " " + res.body());

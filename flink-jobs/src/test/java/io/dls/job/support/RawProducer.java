@@ -16,13 +16,18 @@ import java.util.Map;
 
 /** Writes contract-1 records (as the receiver does) into a raw topic of the test broker. */
 public final class RawProducer implements AutoCloseable {
-    private final KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-            Map.of("bootstrap.servers", TestKafka.bootstrap(), "acks", "all"),
-            new ByteArraySerializer(), new ByteArraySerializer());
+    private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private int chunkIndex;
 
     public RawProducer(String topic) {
+        this(TestKafka.bootstrap(), topic);
+    }
+
+    /** To another broker, e.g. a KafkaProcess's PLAINTEXT listener. */
+    public RawProducer(String bootstrap, String topic) {
+        this.producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all"),
+                new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = topic;
     }
 

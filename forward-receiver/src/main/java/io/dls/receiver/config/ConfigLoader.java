@@ -48,7 +48,7 @@ public final class ConfigLoader {
         for (Map.Entry<String, String> o : overrides.entrySet()) {
             put(tree, o.getKey(), o.getValue(), "--set " + o.getKey());
         }
-        resolveReferences(tree, env);
+        resolveProducerAware(tree, env);
         try {
             return yaml.convertValue(tree, ReceiverConfig.class);
         } catch (IllegalArgumentException e) {
@@ -190,6 +190,25 @@ public final class ConfigLoader {
             parsed = value;
         }
         node.put(parts[parts.length - 1], parsed);
+    }
+
+    /**
+     * Resolves {@code ${env:..}} and {@code ${file:..}} everywhere, except in producer properties that declare
+     * Kafka's own {@code config.providers}: those references are Kafka's (KIP-297/887, e.g.
+     * {@code ${file:/path/creds.properties:password}}, whose syntax ours would misread), resolved by the client.
+     */
+    @SuppressWarnings("unchecked")
+    private static void resolveProducerAware(Map<String, Object> tree, Map<String, String> env) {
+        Map<String, Object> kafka = (Map<String, Object>) tree.get("kafka");
+        Object producer = kafka == null ? null : kafka.get("producer");
+        boolean kafkaResolves = producer instanceof Map<?, ?> m && m.containsKey("config.providers");
+        if (kafkaResolves) {
+            kafka.remove("producer");
+        }
+        resolveReferences(tree, env);
+        if (kafkaResolves) {
+            kafka.put("producer", producer);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -155,6 +155,19 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
         super.userEventTriggered(ctx, evt);
     }
 
+    /** The TLS handshake failed over the client's certificate: none sent, or one the CA does not vouch for. */
+    static boolean clientCertificateRefused(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String m = String.valueOf(c.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (m.contains("client certificate") || m.contains("peer_did_not_return_a_certificate")
+                    || m.contains("certificate_required") || m.contains("certification path")
+                    || c instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
@@ -168,6 +181,12 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
             metrics.protocolErrors.labelValues(p.reason()).inc();
             log.warn("protocol error peer={} reason={} detail=\"{}\": closing this connection",
                     ctx.channel().remoteAddress(), p.reason(), p.getMessage());
+        } else if (t instanceof SSLException && clientCertificateRefused(t)) {
+            // An authentication refusal, not noise: counted apart so it can be alerted on like a wrong key.
+            metrics.protocolErrors.labelValues("client_cert").inc();
+            log.warn("client certificate refused peer={} detail=\"{}\": transport.client_cert_auth requires a"
+                    + " certificate signed by transport.ca_path; closing this connection", ctx.channel().remoteAddress(),
+                    t.getMessage());
         } else if (t instanceof NotSslRecordException || t instanceof SSLException) {
             metrics.protocolErrors.labelValues("tls").inc();
             log.warn("tls error peer={} detail=\"{}\": closing this connection", ctx.channel().remoteAddress(),

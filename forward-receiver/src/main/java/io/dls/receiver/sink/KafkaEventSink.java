@@ -11,6 +11,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -58,7 +60,10 @@ public final class KafkaEventSink implements EventSink {
         Map<String, Object> props = producerProperties(config, gate.limit());
         this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         Map<String, Object> adminProps = new HashMap<>(config.producer());
-        adminProps.keySet().removeIf(k -> !AdminClientConfig.configNames().contains(k));
+        // Kafka's config providers (config.providers, config.providers.<name>.class, ...) are no ConfigDef
+        // names, but the admin client needs them to resolve ${env:..}/${file:..} in its SASL settings too.
+        adminProps.keySet().removeIf(k -> !AdminClientConfig.configNames().contains(k)
+                && !k.startsWith(AbstractConfig.CONFIG_PROVIDERS_CONFIG));
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "forward-receiver-health");
         this.admin = Admin.create(adminProps);
@@ -98,19 +103,30 @@ public final class KafkaEventSink implements EventSink {
                         config.bootstrapServers());
                 ready = true;
                 return true;
+            } catch (AuthenticationException e) {
+                // Kafka answers but refuses our credentials: no point blaming the bootstrap address.
+                log.error("kafka refused authentication bootstrap={} topic={} waited_s={} error=\"{}\": fix the SASL/SSL"
+                                + " settings under kafka.producer; clients are not accepted until it succeeds",
+                        config.bootstrapServers(), config.topic(), (System.nanoTime() - start) / 1_000_000_000L,
+                        e.getMessage());
+                pause(logEvery);
             } catch (org.apache.kafka.common.KafkaException e) {
                 log.warn("waiting for kafka bootstrap={} topic={} waited_s={} error=\"{}\": start the broker or fix"
                                 + " --kafka-bootstrap; clients are not accepted until it answers",
                         config.bootstrapServers(), config.topic(), (System.nanoTime() - start) / 1_000_000_000L,
                         e.getMessage());
-                try {
-                    Thread.sleep(logEvery.toMillis());
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                }
+                pause(logEvery);
             }
         }
         return false;
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

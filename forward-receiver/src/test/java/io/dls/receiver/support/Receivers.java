@@ -78,7 +78,10 @@ public final class Receivers {
         all.put("bind", "127.0.0.1");
         all.put("metrics.port", "0");
         all.put("metrics.bind", "127.0.0.1");
-        all.put("kafka.bootstrap_servers", TestKafka.bootstrap());
+        if (!settings.containsKey("kafka.bootstrap_servers")) {
+            // Only then is the in-JVM broker started: a test with its own broker does not pay for it.
+            all.put("kafka.bootstrap_servers", TestKafka.bootstrap());
+        }
         if (!settings.containsKey("kafka.topic")) {
             all.put("kafka.topic", TestKafka.newTopic("raw", 1));
         }
