@@ -5,9 +5,16 @@ import org.junit.jupiter.api.Test;
 import org.komamitsu.fluency.Fluency;
 import org.komamitsu.fluency.fluentd.FluencyBuilderForFluentd;
 
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessagePacker;
+
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +22,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -86,5 +95,78 @@ class ReceiverJarIT {
         assertThat(out).contains("shutting down", "forward server stopped").doesNotContain("level=ERROR");
         assertThat(out.lines().filter(l -> l.contains("msg=")).allMatch(l -> l.contains("level=")))
                 .as("one structured line per log event").isTrue();
+    }
+
+    /**
+     * Bombs at the default limits, several at once, against the jar with the heap ./dls gives it (256 MiB):
+     * each is refused, the process lives on, and a well-behaved client is acked afterwards.
+     */
+    @Test
+    void concurrentDecompressionBombsAtTheDefaultLimitsDoNotExhaustTheHeap() throws Exception {
+        String topic = TestKafka.newTopic("jar-bombs", 1);
+        int port = freePort();
+        int metricsPort = freePort();
+        Path log = Files.createTempFile("receiver", ".log");
+        Process p = java(log, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--kafka-bootstrap",
+                TestKafka.bootstrap(), "--topic", topic, "--metrics-port", String.valueOf(metricsPort)).start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("listening forward="));
+            // 1 GiB of zeros each (about 1 MiB of gzip on the wire), far past the 32m default cap.
+            byte[] bomb = gzipBomb(1 << 30);
+            List<CompletableFuture<Void>> senders = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                senders.add(CompletableFuture.runAsync(() -> {
+                    try (Socket s = new Socket("127.0.0.1", port)) {
+                        s.getOutputStream().write(bomb);
+                        s.getOutputStream().flush();
+                        s.setSoTimeout(30_000);
+                        // The server closes the connection: read returns -1 (or the reset shows as an exception).
+                        assertThat(s.getInputStream().read()).isEqualTo(-1);
+                    } catch (SocketException reset) {
+                        // closed by the server while we were still writing: also a refusal
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }));
+            }
+            for (CompletableFuture<Void> f : senders) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(p.isAlive()).as("receiver alive after the bombs").isTrue();
+            FluencyBuilderForFluentd b = new FluencyBuilderForFluentd();
+            b.setAckResponseMode(true);
+            try (Fluency f = b.build("127.0.0.1", port)) {
+                for (int i = 0; i < 50; i++) {
+                    f.emit("jar.app", Map.of("message", "after the bombs " + i));
+                }
+                f.flush();
+                assertThat(f.waitUntilAllBufferFlushed(30)).isTrue();
+            }
+            assertThat(TestKafka.consume(topic, 50, Duration.ofSeconds(30))).hasSize(50);
+        } finally {
+            p.destroy();
+            p.waitFor(60, TimeUnit.SECONDS);
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertThat(out).doesNotContain("OutOfMemoryError");
+        assertThat(out.lines().filter(l -> l.contains("decompressed_too_large")).count()).isEqualTo(6);
+    }
+
+    /** A CompressedPackedForward message whose gzip entries inflate to {@code size} zero bytes. */
+    private static byte[] gzipBomb(int size) throws IOException {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            byte[] zeros = new byte[1 << 20];
+            for (int done = 0; done < size; done += zeros.length) {
+                out.write(zeros);
+            }
+        }
+        byte[] entries = gz.toByteArray();
+        ByteArrayOutputStream msg = new ByteArrayOutputStream();
+        try (MessagePacker pk = MessagePack.newDefaultPacker(msg)) {
+            pk.packArrayHeader(3).packString("bomb").packBinaryHeader(entries.length).writePayload(entries);
+            pk.packMapHeader(1).packString("compressed").packString("gzip");
+        }
+        return msg.toByteArray();
     }
 }
