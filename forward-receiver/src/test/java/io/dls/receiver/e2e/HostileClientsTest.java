@@ -344,6 +344,9 @@ class HostileClientsTest {
         assertThat(good.errors).as("the good client never saw an error").isEmpty();
         await().atMost(Duration.ofSeconds(30)).until(() -> kafka.seqs("good").size() == sent);
         assertThat(kafka.seqs("good")).containsExactlyInAnyOrderElementsOf(LongStream.range(0, sent).boxed().toList());
+        // The figures RELIABILITY.md quotes for this run.
+        System.out.printf("good client: sent %d, acknowledged %d, in Kafka %d distinct (%d duplicates)%n", sent, sent,
+                kafka.seqs("good").size(), kafka.count("good") - kafka.seqs("good").size());
         // Independent of the watcher: a fresh consumer reads them all too.
         long all = kafka.tags().stream().mapToLong(kafka::count).sum();
         assertThat(TestKafka.consume(receiver.topic, (int) all, Duration.ofSeconds(30)).stream()
