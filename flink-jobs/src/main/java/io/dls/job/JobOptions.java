@@ -1,5 +1,6 @@
 package io.dls.job;
 
+import io.dls.job.decode.InputLimits;
 import io.dls.job.route.Topics;
 import picocli.CommandLine.Option;
 
@@ -86,6 +87,16 @@ public final class JobOptions {
     @Option(names = "--aliases", description = "field alias file (default: normalize-aliases.yaml in the jar)")
     Path aliases;
 
+    @Option(names = "--max-event-bytes", defaultValue = "262144",
+            description = "largest event JSON; longer strings are cut and the event tagged 'truncated' (default ${DEFAULT-VALUE},"
+                    + " well under Kafka's 1 MiB max.request.size)")
+    int maxEventBytes;
+
+    @Option(names = "--max-clock-skew", defaultValue = "300000",
+            description = "ms an event time may be ahead of the job's clock; beyond, the time the job read it is used and the"
+                    + " event tagged 'event_time_replaced' (default ${DEFAULT-VALUE})")
+    long maxClockSkewMs;
+
     @Option(names = "--checkpoint-interval", defaultValue = "10000", description = "ms between checkpoints (default ${DEFAULT-VALUE})")
     long checkpointIntervalMs;
 
@@ -111,11 +122,16 @@ public final class JobOptions {
         }
     }
 
+    public InputLimits inputLimits() {
+        return new InputLimits(maxEventBytes, maxClockSkewMs);
+    }
+
     public Topics topics() {
         return new Topics(topicRaw, topicAll, topicCritical, topicNodeFailure, topicInvalid, criticalLevel);
     }
 
     void validate() {
+        inputLimits();
         if (!List.of("at-least-once", "exactly-once").contains(delivery)) {
             throw new IllegalArgumentException("--delivery must be at-least-once or exactly-once, was " + delivery);
         }

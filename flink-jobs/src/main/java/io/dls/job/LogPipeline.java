@@ -1,6 +1,7 @@
 package io.dls.job;
 
 import io.dls.job.decode.DecodeFunction;
+import io.dls.job.decode.InputLimits;
 import io.dls.job.decode.InvalidRecord;
 import io.dls.job.decode.RawRecord;
 import io.dls.job.normalize.LogEvent;
@@ -51,8 +52,15 @@ public final class LogPipeline {
      */
     public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
                                 Sink<Output> kafka, Sink<Document> elasticsearch, int esParallelism) {
+        return build(raw, topics, normalizer, alerting, kafka, elasticsearch, esParallelism, InputLimits.defaults());
+    }
+
+    /** @param limits what the decode step accepts before it changes a record (see {@link InputLimits}) */
+    public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
+                                Sink<Output> kafka, Sink<Document> elasticsearch, int esParallelism,
+                                InputLimits limits) {
         SingleOutputStreamOperator<LogEvent> events = raw
-                .process(new DecodeFunction(normalizer)).uid("decode").name("decode + normalize");
+                .process(new DecodeFunction(normalizer, limits)).uid("decode").name("decode + normalize");
         DataStream<InvalidRecord> invalid = events.getSideOutput(DecodeFunction.INVALID);
 
         DataStream<Alert> patternAlerts = alerting.apply(events);

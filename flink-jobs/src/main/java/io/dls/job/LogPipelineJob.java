@@ -1,6 +1,8 @@
 package io.dls.job;
 
+import io.dls.job.decode.InputLimits;
 import io.dls.job.decode.RawRecord;
+import io.dls.job.decode.RawWatermarks;
 import io.dls.job.normalize.AliasConfig;
 import io.dls.job.normalize.Normalizer;
 import io.dls.job.patterns.CompiledPattern;
@@ -76,13 +78,15 @@ public final class LogPipelineJob implements Callable<Integer> {
         // No function of the pipeline modifies or keeps the records it is given, so chained operators can
         // pass them on instead of deep-copying each one (its maps through Kryo) at every hop.
         env.getConfig().enableObjectReuse();
+        InputLimits limits = o.inputLimits();
         DataStream<RawRecord> raw = env.fromSource(Connectors.source(o),
-                WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(Duration.ofSeconds(2))
-                        .withTimestampAssigner((r, ts) -> r.timestamp)
+                WatermarkStrategy.<RawRecord>forGenerator(c -> new RawWatermarks(limits, Duration.ofSeconds(2)))
+                        // A time far ahead must not drag the watermark along (every later event would be late).
+                        .withTimestampAssigner((r, ts) -> limits.flinkTimestamp(r.timestamp, System.currentTimeMillis()))
                         .withIdleness(Duration.ofSeconds(30)),
                 "kafka: " + o.topicRaw).uid("kafka-source");
         Normalizer normalizer = new Normalizer(o.aliases == null ? AliasConfig.defaults() : AliasConfig.load(o.aliases));
         return LogPipeline.build(raw, o.topics(), normalizer, events -> PatternStreams.applyAll(events, patterns),
-                Connectors.kafkaSink(o), Connectors.elasticsearchSink(o), o.esParallelism);
+                Connectors.kafkaSink(o), Connectors.elasticsearchSink(o), o.esParallelism, limits);
     }
 }

@@ -31,6 +31,15 @@ class JobOptionsTest {
         assertThat(o.kafkaBootstrap).isEqualTo("127.0.0.1:9092");
         assertThat(o.esHosts).containsExactly("http://127.0.0.1:9200");
         assertThat(o.delivery).isEqualTo("at-least-once");
+        assertThat(o.inputLimits()).isEqualTo(io.dls.job.decode.InputLimits.defaults());
+        assertThat(o.inputLimits().maxEventBytes()).isLessThan(1 << 20);
+    }
+
+    @Test
+    void inputLimitsFromFlags() {
+        JobOptions o = parse("--max-event-bytes", "65536", "--max-clock-skew", "1000");
+        assertThat(o.inputLimits()).isEqualTo(new io.dls.job.decode.InputLimits(65536, 1000));
+        assertThatThrownBy(() -> parse("--max-event-bytes", "100").validate()).hasMessageContaining("at least 4096");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.dls.job.decode;
 
 import io.dls.job.normalize.EventIds;
+import io.dls.job.normalize.EventSize;
 import io.dls.job.normalize.LogEvent;
 import io.dls.job.normalize.Normalizer;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -9,25 +10,33 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.util.Map;
-
 /**
  * Raw record to normalized event. Anything that cannot become an event goes to the {@link #INVALID} side
- * output with its reason and place; the job never fails on data.
+ * output with its reason and place; what can, but only with a change (an impossible time, an oversized
+ * string, a value of the wrong type), carries the change in its tags and event.reason. The job never fails
+ * on data.
  */
 public final class DecodeFunction extends ProcessFunction<RawRecord, LogEvent> {
     public static final OutputTag<InvalidRecord> INVALID = new OutputTag<>("invalid") { };
 
     private final Normalizer normalizer;
+    private final InputLimits limits;
     private transient Counter invalid;
+    private transient Counter changed;
 
     public DecodeFunction(Normalizer normalizer) {
+        this(normalizer, InputLimits.defaults());
+    }
+
+    public DecodeFunction(Normalizer normalizer, InputLimits limits) {
         this.normalizer = normalizer;
+        this.limits = limits;
     }
 
     @Override
     public void open(OpenContext ctx) {
         invalid = getRuntimeContext().getMetricGroup().counter("invalidRecords");
+        changed = getRuntimeContext().getMetricGroup().counter("changedRecords");
     }
 
     @Override
@@ -37,27 +46,26 @@ public final class DecodeFunction extends ProcessFunction<RawRecord, LogEvent> {
             if (raw.tag == null || raw.tag.isEmpty()) {
                 throw new IllegalArgumentException("record has no tag (Kafka key)");
             }
-            Map<String, Object> record = Msgpack.decodeMap(raw.value);
-            long seconds;
-            int nanos;
-            if (raw.time != null && raw.time.length == 8) {
-                seconds = ((raw.time[0] & 0xffL) << 24) | ((raw.time[1] & 0xffL) << 16)
-                        | ((raw.time[2] & 0xffL) << 8) | (raw.time[3] & 0xffL);
-                nanos = ((raw.time[4] & 0xff) << 24) | ((raw.time[5] & 0xff) << 16)
-                        | ((raw.time[6] & 0xff) << 8) | (raw.time[7] & 0xff);
-                if (nanos < 0 || nanos > 999_999_999) {
-                    throw new IllegalArgumentException("fluent.time header has nanoseconds " + nanos);
-                }
-            } else {
-                seconds = Math.floorDiv(raw.timestamp, 1000);
-                nanos = (int) Math.floorMod(raw.timestamp, 1000) * 1_000_000;
-            }
+            Msgpack.Decoded decoded = Msgpack.decodeMap(raw.value);
+            EventTime time = EventTime.of(raw, limits, ctx.timerService().currentProcessingTime());
             String id = EventIds.of(raw.tag, raw.chunk, raw.topic, raw.partition, raw.offset);
-            out.collect(normalizer.normalize(raw.tag, seconds, nanos, record, id));
+            LogEvent e = normalizer.normalize(raw.tag, time.seconds(), time.nanos(), decoded.record(), id);
+            decoded.notes().forEach(e::note);
+            if (time.note() != null) {
+                e.note(time.note());
+            }
+            EventSize.fit(e, limits.maxEventBytes(), raw.value.length,
+                    raw.topic + " partition " + raw.partition + " offset " + raw.offset);
+            if (e.tags != null && changed != null) {
+                changed.inc();
+            }
+            out.collect(e);
             return;
         } catch (IllegalArgumentException e) {
             reason = e.getMessage();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
+            // Nothing here should throw on data any more; if something still does, the record is set aside
+            // rather than failing the job on every restart.
             reason = "cannot normalize: " + e;
         }
         if (invalid != null) {

@@ -1,6 +1,8 @@
 package io.dls.job.normalize;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,7 +12,7 @@ import java.util.Map;
  * <p>Field paths used by alert patterns and {@link #get(String)}: {@code @timestamp}, {@code message},
  * {@code log.level}, {@code service.name}, {@code host.name}, {@code event.id}, {@code event.kind},
  * {@code event.dataset}, {@code event.type} (LOG, HEARTBEAT, REGISTRATION), {@code status} (UP, DOWN),
- * {@code error.*}, and {@code fields.*} for every original field.
+ * {@code error.*}, {@code tags}, {@code event.reason}, and {@code fields.*} for every original field.
  */
 public class LogEvent {
     public static final String KIND_EVENT = "event";
@@ -39,6 +41,13 @@ public class LogEvent {
     public Map<String, Object> error;
     /** Every original field, so nothing is lost. */
     public Map<String, Object> fields;
+    /** ECS tags: what the job changed on the way (see {@link Note}); null when nothing. */
+    public List<String> tags;
+    /** ECS event.reason: why, in words; null when nothing was changed. */
+    public String reason;
+
+    /** The longest event.reason kept: it is a keyword (ignore_above 1024 in the index template). */
+    static final int MAX_REASON_CHARS = 1000;
 
     public LogEvent() {
     }
@@ -49,6 +58,18 @@ public class LogEvent {
 
     public boolean isRegistration() {
         return "REGISTRATION".equals(type);
+    }
+
+    /** Records a change: its tag once, its text appended to the reason (bounded, the first ones win). */
+    public void note(Note n) {
+        if (tags == null) {
+            tags = new ArrayList<>();
+        }
+        if (!tags.contains(n.tag())) {
+            tags.add(n.tag());
+        }
+        String r = reason == null ? n.text() : reason + "; " + n.text();
+        reason = r.length() <= MAX_REASON_CHARS ? r : r.substring(0, MAX_REASON_CHARS - 3) + "...";
     }
 
     /** The value at a field path (see the class comment), or null. */
@@ -64,6 +85,8 @@ public class LogEvent {
             case "event.dataset": return dataset;
             case "event.type": return type;
             case "status": return status;
+            case "tags": return tags;
+            case "event.reason": return reason;
             default:
                 if (path.startsWith("error.")) {
                     return lookup(error, path.substring(6));
@@ -118,7 +141,13 @@ public class LogEvent {
         if (type != null) {
             ev.put("type", type);
         }
+        if (reason != null) {
+            ev.put("reason", reason);
+        }
         doc.put("event", ev);
+        if (tags != null && !tags.isEmpty()) {
+            doc.put("tags", tags);
+        }
         if (status != null) {
             doc.put("status", status);
         }

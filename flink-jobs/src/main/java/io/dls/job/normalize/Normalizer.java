@@ -2,10 +2,14 @@ package io.dls.job.normalize;
 
 import java.io.Serializable;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Maps one decoded record onto contract 2: ECS names found through the configured aliases, level words and
@@ -19,9 +23,22 @@ public final class Normalizer implements Serializable {
     private static final long MAX_EPOCH_SECONDS = 9_223_372_036L;
 
     private final AliasConfig aliases;
+    /**
+     * Paths that hold other aliases (log for log.level, service for service.name, ...): a map there is the
+     * ECS shape, not a wrong type for the alias of the same name (log, Docker's message field).
+     */
+    private final Set<String> parents = new HashSet<>();
 
     public Normalizer(AliasConfig aliases) {
         this.aliases = aliases;
+        for (List<String> paths : List.of(aliases.message, aliases.level, aliases.service, aliases.host, aliases.type,
+                aliases.status, aliases.error)) {
+            for (String p : paths) {
+                for (int dot = p.indexOf('.'); dot > 0; dot = p.indexOf('.', dot + 1)) {
+                    parents.add(p.substring(0, dot));
+                }
+            }
+        }
     }
 
     /**
@@ -43,53 +60,106 @@ public final class Normalizer implements Serializable {
         e.epochMillis = t.toEpochMilli();
         e.dataset = tag;
         e.eventId = eventId;
-        e.message = text(take(rest, aliases.message));
-        e.level = aliases.level(take(rest, aliases.level));
-        e.service = stripSlash(text(take(rest, aliases.service)));
-        e.host = text(take(rest, aliases.host));
-        Object type = take(rest, aliases.type);
-        e.type = aliases.type(type);
+        e.message = text(take(rest, aliases.message, "message", Normalizer::scalar, e), e);
+        Taken level = take(rest, aliases.level, "log.level", Normalizer::scalar, e);
+        e.level = aliases.level(level == null ? null : level.value);
+        if (level != null && e.level.equals("UNKNOWN")) {
+            rest.put(level.path, level.value); // an unknown level word stays visible
+            e.note(new Note(Note.UNKNOWN_LEVEL, "level " + quote(level.value) + " (" + level.path
+                    + ") is not a known level word: log.level UNKNOWN, the value kept under fields"));
+        }
+        e.service = stripSlash(text(take(rest, aliases.service, "service.name", Normalizer::scalar, e), e));
+        e.host = text(take(rest, aliases.host, "host.name", Normalizer::scalar, e), e);
+        Taken type = take(rest, aliases.type, "event.type", Normalizer::scalar, e);
+        e.type = type == null ? null : aliases.type(type.value);
         if (type != null && e.type == null) {
-            rest.put("message_type", type); // an unknown type word stays visible
+            rest.put(type.path, type.value); // an unknown type word stays visible
         }
         if (e.type == null) {
             e.type = "LOG";
         }
-        Object status = take(rest, aliases.status);
+        String status = text(take(rest, aliases.status, "status", Normalizer::scalar, e), e);
         if (status != null) {
-            e.status = String.valueOf(status).trim().toUpperCase(Locale.ROOT);
+            e.status = status.trim().toUpperCase(Locale.ROOT);
         }
         e.kind = e.isHeartbeat() || e.isRegistration() ? LogEvent.KIND_STATE : LogEvent.KIND_EVENT;
-        e.error = error(take(rest, aliases.error));
-        if (e.message == null && e.error != null) {
-            e.message = text(e.error.get("message"));
+        Taken error = take(rest, aliases.error, "error", v -> !(v instanceof List), e);
+        e.error = error(error == null ? null : error.value);
+        if (e.message == null && e.error != null && scalar(e.error.get("message"))) {
+            e.message = String.valueOf(e.error.get("message"));
         }
         e.fields = rest.isEmpty() ? null : rest;
         return e;
     }
 
-    /** Removes and returns the first alias present (flat dotted key or nested path). */
+    /** The alias path a value was found at, and the value. */
+    private record Taken(String path, Object value) {
+    }
+
+    /**
+     * Removes and returns the first alias present (flat dotted key or nested path) whose value the ECS field
+     * can use. A value it cannot use (a map for a level, say) stays where it was, under fields; when no alias
+     * had a usable value, the event notes which ones had the wrong type.
+     */
+    private Taken take(Map<String, Object> rec, List<String> paths, String ecsName, Predicate<Object> usable,
+                       LogEvent e) {
+        List<String> unusable = new ArrayList<>();
+        Taken t = take(rec, paths, "", usable, unusable);
+        unusable.removeIf(u -> parents.contains(u.substring(0, u.indexOf(" ("))) && u.endsWith("(a map)"));
+        if (t == null && !unusable.isEmpty()) {
+            e.note(new Note(Note.WRONG_TYPE, String.join(", ", unusable) + " cannot be " + ecsName
+                    + ", kept under fields"));
+        }
+        return t;
+    }
+
     @SuppressWarnings("unchecked")
-    private static Object take(Map<String, Object> rec, List<String> paths) {
+    private static Taken take(Map<String, Object> rec, List<String> paths, String prefix, Predicate<Object> usable,
+                              List<String> unusable) {
         for (String p : paths) {
-            if (rec.containsKey(p) && rec.get(p) != null) {
-                return rec.remove(p);
+            Object v = rec.get(p);
+            if (v != null) {
+                if (usable.test(v)) {
+                    rec.remove(p);
+                    return new Taken(prefix + p, v);
+                }
+                unusable.add(prefix + p + " (" + kind(v) + ")");
+                continue;
             }
             int dot = p.indexOf('.');
             if (dot > 0 && rec.get(p.substring(0, dot)) instanceof Map<?, ?> child) {
                 Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) child);
-                Object v = take(copy, List.of(p.substring(dot + 1)));
-                if (v != null) {
+                Taken t = take(copy, List.of(p.substring(dot + 1)), prefix + p.substring(0, dot + 1), usable, unusable);
+                if (t != null) {
                     if (copy.isEmpty()) {
                         rec.remove(p.substring(0, dot));
                     } else {
                         rec.put(p.substring(0, dot), copy);
                     }
-                    return v;
+                    return t;
                 }
             }
         }
         return null;
+    }
+
+    static boolean scalar(Object v) {
+        return v instanceof String || v instanceof Number || v instanceof Boolean;
+    }
+
+    private static String kind(Object v) {
+        if (v instanceof Map) {
+            return "a map";
+        }
+        if (v instanceof List) {
+            return "an array";
+        }
+        return v instanceof Boolean ? "a boolean" : v instanceof Number ? "a number" : "a string";
+    }
+
+    private static String quote(Object v) {
+        String s = String.valueOf(v);
+        return "'" + (s.length() <= 40 ? s : s.substring(0, 40) + "...") + "'";
     }
 
     @SuppressWarnings("unchecked")
@@ -112,8 +182,15 @@ public final class Normalizer implements Serializable {
         return err;
     }
 
-    private static String text(Object o) {
-        return o == null ? null : String.valueOf(o);
+    /** A number or boolean where text belongs is used as text, and the event says so. */
+    private static String text(Taken t, LogEvent e) {
+        if (t == null) {
+            return null;
+        }
+        if (!(t.value instanceof String)) {
+            e.note(new Note(Note.WRONG_TYPE, t.path + " (" + kind(t.value) + ") used as text"));
+        }
+        return String.valueOf(t.value);
     }
 
     /** Docker's container_name comes as "/name". */

@@ -20,6 +20,15 @@ public final class Json {
         }
     }
 
+    /** Any plain value (map, list, string, number, ...) as JSON text. */
+    public static String text(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("value cannot be written as JSON", e);
+        }
+    }
+
     public static ObjectMapper mapper() {
         return MAPPER;
     }

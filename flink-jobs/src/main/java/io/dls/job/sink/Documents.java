@@ -16,9 +16,13 @@ public final class Documents {
     private Documents() {
     }
 
-    /** With the event's JSON already written (it is the same for Kafka and Elasticsearch). */
+    /**
+     * With the event's Kafka JSON already written: most events are stored as they are; those whose original
+     * fields Elasticsearch could reject are stored as {@link IndexableDocument} says.
+     */
     public static Document of(LogEvent e, byte[] json) {
-        return new Document("logs-" + DAY.format(Instant.ofEpochMilli(e.epochMillis)), e.eventId, json);
+        return new Document("logs-" + DAY.format(Instant.ofEpochMilli(e.epochMillis)), e.eventId,
+                IndexableDocument.of(e, json));
     }
 
     public static Document of(Alert a) {

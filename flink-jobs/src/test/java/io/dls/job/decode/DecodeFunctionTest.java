@@ -39,6 +39,7 @@ class DecodeFunctionTest {
     void decodesAndSendsTheUndecodableAside() throws Exception {
         OneInputStreamOperatorTestHarness<RawRecord, LogEvent> h = ProcessFunctionTestHarnesses.forProcessFunction(
                 new DecodeFunction(new Normalizer(AliasConfig.defaults())));
+        h.setProcessingTime(1_700_000_100_000L); // the job's clock, a little after the records' times
         RawRecord good = raw(record("WARN", "slow"), "svc", 1);
         good.time = new byte[]{0x65, 0x53, (byte) 0xF1, 0x00, 0x00, 0x00, 0x00, 0x07};
         good.chunk = "abc#0";
@@ -61,5 +62,59 @@ class DecodeFunctionTest {
                 .anySatisfy(s -> assertThat(s).startsWith("5:").contains("empty"))
                 .anySatisfy(s -> assertThat(s).startsWith("2:"));
         assertThat(invalid.peek().getValue().valueBase64).isNotNull();
+    }
+
+    private static OneInputStreamOperatorTestHarness<RawRecord, LogEvent> harness(InputLimits limits, long now)
+            throws Exception {
+        OneInputStreamOperatorTestHarness<RawRecord, LogEvent> h = ProcessFunctionTestHarnesses.forProcessFunction(
+                new DecodeFunction(new Normalizer(AliasConfig.defaults()), limits));
+        h.setProcessingTime(now);
+        return h;
+    }
+
+    @Test
+    void farFutureTimeIsReplacedByTheJobsClockAndSaysSo() throws Exception {
+        long now = 1_700_000_000_000L;
+        var h = harness(InputLimits.defaults(), now);
+        RawRecord future = raw(record("INFO", "from year 3000"), "svc", 1);
+        future.timestamp = 32_503_680_000_000L;
+        h.processElement(future, 0);
+        RawRecord skewed = raw(record("INFO", "4 minutes ahead: within the skew"), "svc", 2);
+        skewed.timestamp = now + 240_000;
+        h.processElement(skewed, 0);
+        RawRecord epoch = raw(record("INFO", "1970"), "svc", 3);
+        epoch.timestamp = 0;
+        h.processElement(epoch, 0);
+
+        var events = h.extractOutputValues();
+        assertThat(events.get(0).epochMillis).isEqualTo(now);
+        assertThat(events.get(0).tags).containsExactly("event_time_replaced");
+        assertThat(events.get(0).reason).contains("3000-01-01T00:00:00Z").contains("--max-clock-skew");
+        assertThat(events.get(1).epochMillis).isEqualTo(now + 240_000);
+        assertThat(events.get(1).tags).isNull();
+        assertThat(events.get(2).timestamp).as("the past is kept, however far").isEqualTo("1970-01-01T00:00:00Z");
+    }
+
+    @Test
+    void oversizedEventIsCutToTheLimitWithItsPlace() throws Exception {
+        var h = harness(new InputLimits(8192, 300_000), 1_700_000_100_000L);
+        h.processElement(raw(record("ERROR", "m".repeat(100_000)), "svc", 7), 0);
+        LogEvent e = h.extractOutputValues().get(0);
+        assertThat(io.dls.job.route.Json.bytes(e.toDocument()).length).isLessThanOrEqualTo(8192);
+        assertThat(e.tags).containsExactly("truncated");
+        assertThat(e.reason).contains("message (100000 bytes)").contains("logs.raw partition 0 offset 7");
+        assertThat(e.level).isEqualTo("ERROR");
+    }
+
+    @Test
+    void invalidRecordsCarryAtMost64KiBOfTheirBytes() throws Exception {
+        var h = harness(InputLimits.defaults(), 1_700_000_100_000L);
+        byte[] huge = new byte[1_000_000];
+        huge[0] = (byte) 0x93; // an array: not a map
+        h.processElement(raw(huge, "svc", 1), 0);
+        InvalidRecord r = h.getSideOutput(DecodeFunction.INVALID).peek().getValue();
+        assertThat(java.util.Base64.getDecoder().decode(r.valueBase64)).hasSize(InvalidRecord.MAX_VALUE_BYTES);
+        assertThat(r.valueSize).isEqualTo(1_000_000);
+        assertThat(r.toDocument()).containsEntry("value_truncated", true);
     }
 }

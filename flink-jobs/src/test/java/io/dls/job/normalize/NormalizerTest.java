@@ -109,6 +109,66 @@ class NormalizerTest {
         assertThat(flat.fields).isNull();
     }
 
+    @Test
+    void valuesOfTheWrongTypeStayUnderFieldsWithAReason() {
+        LogEvent e = norm(rec("log_level", rec("v", "ERROR"), "message", List.of("a", "b"), "status", rec("s", "DOWN"),
+                "message_type", List.of("LOG"), "error_details", List.of("x")));
+        assertThat(e.level).isEqualTo("UNKNOWN");
+        assertThat(e.message).isNull();
+        assertThat(e.status).isNull();
+        assertThat(e.type).isEqualTo("LOG");
+        assertThat(e.error).isNull();
+        assertThat(e.fields).containsEntry("log_level", rec("v", "ERROR")).containsEntry("message", List.of("a", "b"))
+                .containsEntry("status", rec("s", "DOWN")).containsEntry("message_type", List.of("LOG"))
+                .containsEntry("error_details", List.of("x"));
+        assertThat(e.tags).containsExactly(Note.WRONG_TYPE);
+        assertThat(e.reason).contains("log_level (a map) cannot be log.level").contains("message (an array) cannot be message")
+                .contains("error_details (an array) cannot be error");
+    }
+
+    @Test
+    void aUsableAliasWinsOverAnUnusableOne() {
+        LogEvent e = norm(rec("message", rec("text", "structured"), "msg", "plain"));
+        assertThat(e.message).isEqualTo("plain");
+        assertThat(e.fields).containsEntry("message", rec("text", "structured"));
+        assertThat(e.tags).as("nothing was lost or changed").isNull();
+    }
+
+    @Test
+    void anEcsLogObjectIsNotAWrongTypeForTheLogAlias() {
+        LogEvent e = norm(rec("log", rec("level", "warn", "logger", "a.B"), "service", rec("name", "inv")));
+        assertThat(e.level).isEqualTo("WARN");
+        assertThat(e.message).isNull();
+        assertThat(e.tags).isNull();
+    }
+
+    @Test
+    void numbersAndBooleansWhereTextBelongsAreUsedAsTextAndSaySo() {
+        LogEvent e = norm(rec("service_name", 42L, "node_id", true, "message", 3.5, "status", 1L));
+        assertThat(List.of(e.service, e.host, e.message, e.status)).containsExactly("42", "true", "3.5", "1");
+        assertThat(e.tags).containsExactly(Note.WRONG_TYPE);
+        assertThat(e.reason).contains("service_name (a number) used as text").contains("node_id (a boolean) used as text");
+        assertThat(norm(rec("message", "m", "level", 3L)).tags).as("a syslog number is a level").isNull();
+    }
+
+    @Test
+    void anUnknownLevelWordIsKeptWithAReason() {
+        LogEvent e = norm(rec("message", "m", "log_level", "banana"));
+        assertThat(e.level).isEqualTo("UNKNOWN");
+        assertThat(e.fields).containsEntry("log_level", "banana");
+        assertThat(e.tags).containsExactly(Note.UNKNOWN_LEVEL);
+        assertThat(e.reason).contains("'banana' (log_level)");
+        LogEvent nested = norm(rec("message", "m", "log", rec("level", 42L)));
+        assertThat(nested.fields).containsEntry("log.level", 42L);
+    }
+
+    @Test
+    void errorMessageFallbackOnlyFromText() {
+        LogEvent e = norm(rec("error", rec("message", rec("deep", 1L), "type", "X")));
+        assertThat(e.message).isNull();
+        assertThat(e.error).containsEntry("message", rec("deep", 1L));
+    }
+
     @ParameterizedTest
     @CsvSource({"warning,WARN", "WARN,WARN", "err,ERROR", "crit,FATAL", "emerg,FATAL", "alert,FATAL",
             "notice,INFO", "debug,DEBUG", "trace,TRACE", "3,ERROR", "4,WARN", "7,DEBUG", "0,FATAL", "banana,UNKNOWN"})
