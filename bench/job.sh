@@ -5,6 +5,8 @@
 #             logs.raw; the job (local MiniCluster, parallelism 2, the shipped alert patterns) reads them and
 #             writes all_logs / critical_logs / node_failure and Elasticsearch; its rate is log documents
 #             indexed per second, from the first to the last
+#   warm-up   first the same job on WARMUP_RECORDS records, not measured, so that Elasticsearch is as warm
+#             for the job as it is for the baseline after it
 #   baseline  the very same documents, as _bulk requests of 1,000 with their ids, sent by curl two at a
 #             time (like the job's two sink subtasks) into the same Elasticsearch node
 #   latency   the job under RATE events/s for SECONDS, an error burst (5 ERROR on a service of its own)
@@ -17,6 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RECORDS=${RECORDS:-300000}
+WARMUP_RECORDS=${WARMUP_RECORDS:-50000}
 RATE=${RATE:-10000}
 # A second latency run at a rate this machine sustains next to Kafka and Elasticsearch.
 RATE_SUSTAINED=${RATE_SUSTAINED:-2000}
@@ -36,6 +39,14 @@ echo "[2/6] starting Kafka and Elasticsearch on loopback; data in $WORK"
 start_kafka
 start_elasticsearch
 echo "      kafka $BOOT, elasticsearch $ES"
+
+# A fresh Elasticsearch is slow on its first documents (its JIT compiles the indexing path as it goes);
+# the baseline runs after the job and would get a warm node. This run warms it for both and is not measured.
+echo "      warm-up: the job on $WARMUP_RECORDS records (not measured)"
+# shellcheck disable=SC2086
+(cd flink-jobs && "${REST_TASKSET[@]}" "$JAVA" ${FLINK_JVM//@PHASE@/warmup} -cp "$CP" io.dls.job.bench.JobBench \
+  throughput "$BOOT" "$ES" "$WARMUP_RECORDS" "$WORK/warmup") 2> "$WORK/job-warmup.log" | sed 's/^/      warm-up: /'
+curl -sf -X DELETE "$ES/logs-*" > /dev/null
 
 echo "[3/6] job: $RECORDS records through the pipeline into Elasticsearch"
 # shellcheck disable=SC2086
