@@ -71,21 +71,10 @@ class ReceiverJarIT {
     void runsPublishesAndStopsCleanlyOnSigterm() throws Exception {
         String topic = TestKafka.newTopic("jar", 2);
         int port = freePort();
-        int metricsPort = freePort();
         Path log = Files.createTempFile("receiver", ".log");
-        Process p = java(log, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--kafka-bootstrap",
-                TestKafka.bootstrap(), "--topic", topic, "--metrics-port", String.valueOf(metricsPort)).start();
+        Process p = startJar(log, port, topic);
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("listening forward="));
-            FluencyBuilderForFluentd b = new FluencyBuilderForFluentd();
-            b.setAckResponseMode(true);
-            try (Fluency f = b.build("127.0.0.1", port)) {
-                for (int i = 0; i < 100; i++) {
-                    f.emit("jar.app", Map.of("message", "from the jar " + i));
-                }
-                f.flush();
-                assertThat(f.waitUntilAllBufferFlushed(30)).isTrue();
-            }
+            sendAcked(port, 100, "from the jar");
             assertThat(TestKafka.consume(topic, 100, Duration.ofSeconds(30))).hasSize(100);
         } finally {
             p.destroy(); // SIGTERM
@@ -105,12 +94,9 @@ class ReceiverJarIT {
     void concurrentDecompressionBombsAtTheDefaultLimitsDoNotExhaustTheHeap() throws Exception {
         String topic = TestKafka.newTopic("jar-bombs", 1);
         int port = freePort();
-        int metricsPort = freePort();
         Path log = Files.createTempFile("receiver", ".log");
-        Process p = java(log, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--kafka-bootstrap",
-                TestKafka.bootstrap(), "--topic", topic, "--metrics-port", String.valueOf(metricsPort)).start();
+        Process p = startJar(log, port, topic);
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("listening forward="));
             // 1 GiB of zeros each (about 1 MiB of gzip on the wire), far past the 32m default cap.
             byte[] bomb = gzipBomb(1 << 30);
             List<CompletableFuture<Void>> senders = new ArrayList<>();
@@ -133,15 +119,7 @@ class ReceiverJarIT {
                 f.get(60, TimeUnit.SECONDS);
             }
             assertThat(p.isAlive()).as("receiver alive after the bombs").isTrue();
-            FluencyBuilderForFluentd b = new FluencyBuilderForFluentd();
-            b.setAckResponseMode(true);
-            try (Fluency f = b.build("127.0.0.1", port)) {
-                for (int i = 0; i < 50; i++) {
-                    f.emit("jar.app", Map.of("message", "after the bombs " + i));
-                }
-                f.flush();
-                assertThat(f.waitUntilAllBufferFlushed(30)).isTrue();
-            }
+            sendAcked(port, 50, "after the bombs");
             assertThat(TestKafka.consume(topic, 50, Duration.ofSeconds(30))).hasSize(50);
         } finally {
             p.destroy();
@@ -150,6 +128,27 @@ class ReceiverJarIT {
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(out).doesNotContain("OutOfMemoryError");
         assertThat(out.lines().filter(l -> l.contains("decompressed_too_large")).count()).isEqualTo(6);
+    }
+
+    /** The jar as a process on loopback, once it listens. */
+    private static Process startJar(Path log, int port, String topic) throws IOException {
+        Process p = java(log, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--kafka-bootstrap",
+                TestKafka.bootstrap(), "--topic", topic, "--metrics-port", String.valueOf(freePort())).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("listening forward="));
+        return p;
+    }
+
+    /** {@code n} events from Fluency, each acknowledged by the receiver. */
+    private static void sendAcked(int port, int n, String message) throws Exception {
+        FluencyBuilderForFluentd b = new FluencyBuilderForFluentd();
+        b.setAckResponseMode(true);
+        try (Fluency f = b.build("127.0.0.1", port)) {
+            for (int i = 0; i < n; i++) {
+                f.emit("jar.app", Map.of("message", message + " " + i));
+            }
+            f.flush();
+            assertThat(f.waitUntilAllBufferFlushed(30)).isTrue();
+        }
     }
 
     /** A CompressedPackedForward message whose gzip entries inflate to {@code size} zero bytes. */
