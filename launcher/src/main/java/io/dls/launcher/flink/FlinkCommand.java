@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 
 /** Job submission and control through Flink's REST API, for ./dls up, down, status and patterns apply. */
 @Command(name = "flink", description = "Submit, watch and stop the job through Flink's REST API",
-        subcommands = {FlinkCommand.WaitCluster.class, FlinkCommand.Submit.class, FlinkCommand.Status.class,
+        subcommands = {FlinkCommand.Submit.class, FlinkCommand.Status.class,
                 FlinkCommand.Stop.class})
 public final class FlinkCommand {
     /** The name the job gives itself ({@code env.execute(...)} in LogPipelineJob). */
@@ -52,26 +52,6 @@ public final class FlinkCommand {
 
     interface Check {
         boolean ok() throws Exception;
-    }
-
-    @Command(name = "wait-cluster", description = "Wait until the REST API answers and TaskManagers offer enough slots")
-    static final class WaitCluster implements Callable<Integer> {
-        @ParentCommand
-        FlinkCommand parent;
-
-        @Option(names = "--slots", defaultValue = "1")
-        int slots;
-
-        @Option(names = "--timeout", defaultValue = "120")
-        int timeoutSeconds;
-
-        @Override
-        public Integer call() throws Exception {
-            FlinkRest flink = parent.client();
-            await("TaskManagers with " + slots + " slots registering at " + parent.rest, Duration.ofSeconds(timeoutSeconds),
-                    () -> flink.overview().path("slots-total").asInt() >= slots);
-            return 0;
-        }
     }
 
     @Command(name = "submit", description = "Upload the job jar, run it (from a savepoint if given) and wait until its tasks run")

@@ -40,10 +40,6 @@ public final class FlinkRest {
         }
     }
 
-    public JsonNode overview() throws IOException {
-        return get("overview");
-    }
-
     public List<Job> jobs() throws IOException {
         List<Job> out = new ArrayList<>();
         for (JsonNode j : get("jobs/overview").path("jobs")) {
