@@ -80,7 +80,7 @@ public final class LogPipelineJob implements Callable<Integer> {
         env.getConfig().enableObjectReuse();
         InputLimits limits = o.inputLimits();
         DataStream<RawRecord> raw = env.fromSource(Connectors.source(o),
-                WatermarkStrategy.<RawRecord>forGenerator(c -> new RawWatermarks(limits, Duration.ofSeconds(2)))
+                WatermarkStrategy.<RawRecord>forGenerator(c -> new RawWatermarks(Duration.ofSeconds(2)))
                         // A time far ahead must not drag the watermark along (every later event would be late).
                         .withTimestampAssigner((r, ts) -> limits.flinkTimestamp(r.timestamp, System.currentTimeMillis()))
                         .withIdleness(Duration.ofSeconds(30)),

@@ -54,8 +54,7 @@ public final class DecodeFunction extends ProcessFunction<RawRecord, LogEvent> {
             if (time.note() != null) {
                 e.note(time.note());
             }
-            EventSize.fit(e, limits.maxEventBytes(), raw.value.length,
-                    raw.topic + " partition " + raw.partition + " offset " + raw.offset);
+            EventSize.fit(e, limits.maxEventBytes(), raw.value.length, raw.topic, raw.partition, raw.offset);
             if (e.tags != null && changed != null) {
                 changed.inc();
             }

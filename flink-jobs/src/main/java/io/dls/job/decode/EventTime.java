@@ -35,10 +35,9 @@ public record EventTime(long seconds, int nanos, Note note) {
             seconds = Math.floorDiv(raw.timestamp, 1000);
             nanos = (int) Math.floorMod(raw.timestamp, 1000) * 1_000_000;
         }
-        Instant t = Instant.ofEpochSecond(seconds, nanos);
         long aheadMillis = seconds * 1000 + nanos / 1_000_000 - nowMillis;
         if (aheadMillis > limits.maxClockSkewMillis()) {
-            return now(nowMillis, "event time " + t + " is " + span(aheadMillis)
+            return now(nowMillis, "event time " + Instant.ofEpochSecond(seconds, nanos) + " is " + span(aheadMillis)
                     + " ahead of the job's clock, beyond --max-clock-skew " + span(limits.maxClockSkewMillis()));
         }
         return new EventTime(seconds, nanos, null);

@@ -44,7 +44,7 @@ public record InputLimits(int maxEventBytes, long maxClockSkewMillis) implements
     }
 
     /** Whether a record's Kafka timestamp is used as it is (see {@link RawWatermarks}). */
-    public boolean usesOwnTime(long recordMillis, long nowMillis) {
+    private boolean usesOwnTime(long recordMillis, long nowMillis) {
         return recordMillis >= 0 && recordMillis <= nowMillis + maxClockSkewMillis;
     }
 }

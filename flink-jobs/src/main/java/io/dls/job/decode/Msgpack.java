@@ -138,10 +138,11 @@ public final class Msgpack {
                 Map<String, Object> map = new LinkedHashMap<>();
                 for (Map.Entry<Value, Value> e : v.asMapValue().entrySet()) {
                     String key = key(e.getKey(), notes);
-                    if (map.containsKey(key)) {
+                    int before = map.size();
+                    map.put(key, toJava(e.getValue(), notes));
+                    if (map.size() == before) {
                         note(notes, Note.DUPLICATE_KEY, "key '" + clip(key) + "' occurs twice in a map, the later value kept");
                     }
-                    map.put(key, toJava(e.getValue(), notes));
                 }
                 return map;
             }

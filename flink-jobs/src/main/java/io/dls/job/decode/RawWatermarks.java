@@ -12,16 +12,17 @@ import java.time.Duration;
  * alert patterns, and even the job's clock would, for a backlog being caught up.
  */
 public final class RawWatermarks extends BoundedOutOfOrdernessWatermarks<RawRecord> {
-    private final InputLimits limits;
-
-    public RawWatermarks(InputLimits limits, Duration outOfOrderness) {
+    public RawWatermarks(Duration outOfOrderness) {
         super(outOfOrderness);
-        this.limits = limits;
     }
 
+    /**
+     * The timestamp assigner ({@link InputLimits#flinkTimestamp}) already decided: it keeps the record's own
+     * time or gives the job's clock, which never equals a replaced (negative or far-future) time.
+     */
     @Override
     public void onEvent(RawRecord r, long timestamp, WatermarkOutput output) {
-        if (limits.usesOwnTime(r.timestamp, System.currentTimeMillis())) {
+        if (timestamp == r.timestamp) {
             super.onEvent(r, timestamp, output);
         }
     }

@@ -22,13 +22,17 @@ public final class EventSize {
     private EventSize() {
     }
 
+    private static String origin(String topic, int partition, long offset) {
+        return topic + " partition " + partition + " offset " + offset;
+    }
+
     /**
      * @param maxBytes   the limit for the event's JSON
      * @param rawBytes   size of the record's msgpack: an event of a small record cannot be over the limit
      *                   (msgpack is at most ~20 times denser than its JSON), so most events are not measured
-     * @param origin     where the whole record is, for the note (e.g. "logs.raw partition 0 offset 17")
+     * @param topic      where the whole record is, for the note (built only for an event that is cut)
      */
-    public static void fit(LogEvent e, int maxBytes, long rawBytes, String origin) {
+    public static void fit(LogEvent e, int maxBytes, long rawBytes, String topic, int partition, long offset) {
         long tagBytes = e.dataset == null ? 0 : 6L * e.dataset.length();
         if (rawBytes * 20 + tagBytes + 8192 <= maxBytes) {
             return;
@@ -51,7 +55,7 @@ public final class EventSize {
             if (JsonSize.of(e.toDocument()) <= maxBytes - NOTE_ROOM) {
                 e.note(new Note(Note.TRUNCATED, "event was " + size + " bytes as JSON, over --max-event-bytes "
                         + maxBytes + ": " + describe(cuts) + " cut to at most " + cap + " bytes each; the whole record is "
-                        + origin));
+                        + origin(topic, partition, offset)));
                 return;
             }
             if (cap == MIN_CUT) {
@@ -63,7 +67,7 @@ public final class EventSize {
         e.fields = null;
         e.error = null;
         e.note(new Note(Note.TRUNCATED, "event was " + size + " bytes as JSON, over --max-event-bytes " + maxBytes
-                + " even with its strings cut: fields and error dropped; the whole record is " + origin));
+                + " even with its strings cut: fields and error dropped; the whole record is " + origin(topic, partition, offset)));
     }
 
     private static String describe(Map<String, Long> cuts) {

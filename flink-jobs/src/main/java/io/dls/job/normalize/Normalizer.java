@@ -105,7 +105,6 @@ public final class Normalizer implements Serializable {
                        LogEvent e) {
         List<String> unusable = new ArrayList<>();
         Taken t = take(rec, paths, "", usable, unusable);
-        unusable.removeIf(u -> parents.contains(u.substring(0, u.indexOf(" ("))) && u.endsWith("(a map)"));
         if (t == null && !unusable.isEmpty()) {
             e.note(new Note(Note.WRONG_TYPE, String.join(", ", unusable) + " cannot be " + ecsName
                     + ", kept under fields"));
@@ -114,8 +113,8 @@ public final class Normalizer implements Serializable {
     }
 
     @SuppressWarnings("unchecked")
-    private static Taken take(Map<String, Object> rec, List<String> paths, String prefix, Predicate<Object> usable,
-                              List<String> unusable) {
+    private Taken take(Map<String, Object> rec, List<String> paths, String prefix, Predicate<Object> usable,
+                       List<String> unusable) {
         for (String p : paths) {
             Object v = rec.get(p);
             if (v != null) {
@@ -123,7 +122,11 @@ public final class Normalizer implements Serializable {
                     rec.remove(p);
                     return new Taken(prefix + p, v);
                 }
-                unusable.add(prefix + p + " (" + kind(v) + ")");
+                // A map at the parent of other aliases (kubernetes, for kubernetes.labels.app) is where those
+                // live, not a wrong-typed value.
+                if (!(v instanceof Map && parents.contains(prefix + p))) {
+                    unusable.add(prefix + p + " (" + kind(v) + ")");
+                }
                 continue;
             }
             int dot = p.indexOf('.');

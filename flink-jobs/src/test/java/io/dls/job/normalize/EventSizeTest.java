@@ -40,7 +40,7 @@ class EventSizeTest {
     @Test
     void aSmallEventIsLeftAlone() throws Exception {
         LogEvent e = event("short", null);
-        EventSize.fit(e, 4096, 10_000_000, "here"); // a large raw size forces the measurement
+        EventSize.fit(e, 4096, 10_000_000, "here", 0, 0); // a large raw size forces the measurement
         assertThat(e.message).isEqualTo("short");
         assertThat(e.tags).isNull();
     }
@@ -52,7 +52,7 @@ class EventSizeTest {
         fields.put("list", List.of("x".repeat(30_000), "small"));
         fields.put("k".repeat(20_000), "long key");
         LogEvent e = event("m".repeat(100_000), fields);
-        EventSize.fit(e, 16_384, 300_000, "logs.raw partition 1 offset 2");
+        EventSize.fit(e, 16_384, 300_000, "logs.raw", 1, 2);
         assertThat(jsonBytes(e)).isLessThanOrEqualTo(16_384);
         assertThat(e.tags).containsExactly(Note.TRUNCATED);
         assertThat(e.reason).contains("message (100000 bytes)").contains("fields.big (100000 bytes)")
@@ -77,7 +77,7 @@ class EventSizeTest {
             fields.put("k" + i, i);
         }
         LogEvent e = event("m", fields);
-        EventSize.fit(e, 8192, 100_000, "there");
+        EventSize.fit(e, 8192, 100_000, "there", 0, 0);
         assertThat(jsonBytes(e)).isLessThanOrEqualTo(8192);
         assertThat(e.fields).isNull();
         assertThat(e.reason).contains("fields and error dropped").contains("there");
