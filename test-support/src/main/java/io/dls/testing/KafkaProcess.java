@@ -1,7 +1,5 @@
 package io.dls.testing;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 
 import java.io.File;
@@ -112,11 +110,7 @@ public final class KafkaProcess implements AutoCloseable {
 
     /** Creates a topic through the PLAINTEXT listener. */
     public void createTopic(String name, int partitions) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("could not create topic " + name + " on " + bootstrap(), e);
-        }
+        TestKafka.createTopic(bootstrap(), name, partitions);
     }
 
     public Path logFile() {
@@ -126,7 +120,7 @@ public final class KafkaProcess implements AutoCloseable {
     public void startBroker() {
         try {
             process = java("kafka.Kafka", properties.toString())
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
                     .start();
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -134,7 +128,7 @@ public final class KafkaProcess implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka process exited; see " + dir.resolve("broker.log"));
+                throw new IllegalStateException("Kafka process exited; see " + logFile());
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -143,7 +137,7 @@ public final class KafkaProcess implements AutoCloseable {
                 sleep(200);
             }
         }
-        throw new IllegalStateException("Kafka did not open port " + port + " in 60 s; see " + dir.resolve("broker.log"));
+        throw new IllegalStateException("Kafka did not open port " + port + " in 60 s; see " + logFile());
     }
 
     /** SIGKILL: no clean shutdown, as in a crash. */

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -62,13 +63,23 @@ public final class TestKafka {
 
     /** Creates a fresh topic with the given partitions and returns its name. */
     public static String newTopic(String prefix, int partitions) {
+        return newTopic(bootstrap(), prefix, partitions);
+    }
+
+    /** The same on any broker, e.g. a {@link KafkaProcess}'s PLAINTEXT listener. */
+    public static String newTopic(String bootstrap, String prefix, int partitions) {
         String name = prefix + "-" + TOPICS.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
-        } catch (Exception e) {
-            throw new IllegalStateException("could not create topic " + name, e);
-        }
+        createTopic(bootstrap, name, partitions);
         return name;
+    }
+
+    /** Creates the topic {@code name} (replication 1) on that broker. */
+    static void createTopic(String bootstrap, String name, int partitions) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create topic " + name + " on " + bootstrap, e);
+        }
     }
 
     /** Reads the topic from the beginning until {@code expected} records arrived or the timeout passed. */

@@ -48,7 +48,7 @@ public final class ConfigLoader {
         for (Map.Entry<String, String> o : overrides.entrySet()) {
             put(tree, o.getKey(), o.getValue(), "--set " + o.getKey());
         }
-        resolveProducerAware(tree, env);
+        resolveReferences(tree, env, kafkaResolvedProducer(tree));
         try {
             return yaml.convertValue(tree, ReceiverConfig.class);
         } catch (IllegalArgumentException e) {
@@ -193,32 +193,32 @@ public final class ConfigLoader {
     }
 
     /**
-     * Resolves {@code ${env:..}} and {@code ${file:..}} everywhere, except in producer properties that declare
-     * Kafka's own {@code config.providers}: those references are Kafka's (KIP-297/887, e.g.
-     * {@code ${file:/path/creds.properties:password}}, whose syntax ours would misread), resolved by the client.
+     * The producer properties when they declare Kafka's own {@code config.providers}, else null: those
+     * references are Kafka's (KIP-297/887, e.g. {@code ${file:/path/creds.properties:password}}, whose syntax
+     * ours would misread), resolved by the client.
      */
     @SuppressWarnings("unchecked")
-    private static void resolveProducerAware(Map<String, Object> tree, Map<String, String> env) {
+    private static Object kafkaResolvedProducer(Map<String, Object> tree) {
         Map<String, Object> kafka = (Map<String, Object>) tree.get("kafka");
         Object producer = kafka == null ? null : kafka.get("producer");
-        boolean kafkaResolves = producer instanceof Map<?, ?> m && m.containsKey("config.providers");
-        if (kafkaResolves) {
-            kafka.remove("producer");
-        }
-        resolveReferences(tree, env);
-        if (kafkaResolves) {
-            kafka.put("producer", producer);
-        }
+        return producer instanceof Map<?, ?> m && m.containsKey("config.providers") ? producer : null;
     }
 
+    /**
+     * Resolves {@code ${env:..}} and {@code ${file:..}} in every string under {@code node}, except under
+     * {@code skip} (compared by identity; null skips nothing).
+     */
     @SuppressWarnings("unchecked")
-    private static void resolveReferences(Object node, Map<String, String> env) {
+    private static void resolveReferences(Object node, Map<String, String> env, Object skip) {
+        if (node == skip) {
+            return;
+        }
         if (node instanceof Map<?, ?> m) {
             for (Map.Entry<String, Object> e : ((Map<String, Object>) m).entrySet()) {
                 if (e.getValue() instanceof String s) {
                     e.setValue(resolve(s, env));
                 } else {
-                    resolveReferences(e.getValue(), env);
+                    resolveReferences(e.getValue(), env, skip);
                 }
             }
         } else if (node instanceof java.util.List<?> l) {
@@ -227,7 +227,7 @@ public final class ConfigLoader {
                 if (list.get(i) instanceof String s) {
                     list.set(i, resolve(s, env));
                 } else {
-                    resolveReferences(list.get(i), env);
+                    resolveReferences(list.get(i), env, skip);
                 }
             }
         }

@@ -1,20 +1,14 @@
 package io.dls.receiver.e2e;
 
 import io.dls.receiver.support.ExternalClient;
+import io.dls.receiver.support.PeerLogs;
 import io.dls.receiver.support.Receivers;
 import io.dls.testing.TestKafka;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  */
 class AuthRefusalsTest {
     private static final String TLS = "../resources/tls/";
-    private final ReceiverLog logs = new ReceiverLog();
+    private final PeerLogs logs = PeerLogs.start();
     private Receivers.Running receiver;
 
     @AfterEach
@@ -63,7 +57,7 @@ class AuthRefusalsTest {
         ExternalClient.Result res = node("not-the-fleet-key", "agent-pw");
         assertThat(res.output()).doesNotContain("acked 3").contains("failed");
         assertThat(protocolErrors("auth")).isEqualTo(1);
-        assertThat(logs.matching("level=WARN", "handshake refused", "username=agent", "shared_key mismatch"))
+        assertThat(logs.matching("WARN handshake refused", "username=agent", "shared_key mismatch"))
                 .hasSize(1);
         assertThat(TestKafka.consume(receiver.topic, 1, Duration.ofSeconds(2))).isEmpty();
 
@@ -77,7 +71,7 @@ class AuthRefusalsTest {
         ExternalClient.Result res = node("fleet-key", "guessed-pw");
         assertThat(res.output()).doesNotContain("acked 3").contains("failed");
         assertThat(protocolErrors("auth")).isEqualTo(1);
-        assertThat(logs.matching("level=WARN", "handshake refused", "username=agent", "username/password mismatch"))
+        assertThat(logs.matching("WARN handshake refused", "username=agent", "username/password mismatch"))
                 .hasSize(1);
         // The log names the user, never the password it tried.
         assertThat(logs.matching("guessed-pw")).isEmpty();
@@ -97,7 +91,7 @@ class AuthRefusalsTest {
         assertThat(res.output()).doesNotContain("acked 3").contains("failed");
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             assertThat(protocolErrors("client_cert")).isEqualTo(1);
-            assertThat(logs.matching("level=WARN", "client certificate refused")).hasSize(1);
+            assertThat(logs.matching("WARN client certificate refused")).hasSize(1);
         });
         assertThat(TestKafka.consume(receiver.topic, 1, Duration.ofSeconds(2))).isEmpty();
 
@@ -105,37 +99,5 @@ class AuthRefusalsTest {
                 + " \"ca\": \"" + TLS + "ca.pem\", \"cert\": \"" + TLS + "client.pem\", \"key\": \"" + TLS + "client.key\"}");
         assertThat(withCert.output()).contains("acked 3");
         assertThat(protocolErrors("client_cert")).isEqualTo(1);
-    }
-
-    /** What the receiver logs in this JVM while the test runs (root logger, so its INFO level filters first). */
-    private static final class ReceiverLog implements AutoCloseable {
-        private final List<String> lines = new CopyOnWriteArrayList<>();
-        private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        private final AbstractAppender appender = new AbstractAppender("auth-refusals-" + System.nanoTime(), null,
-                null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent e) {
-                lines.add("level=" + e.getLevel() + " logger=" + e.getLoggerName() + " msg="
-                        + e.getMessage().getFormattedMessage());
-            }
-        };
-
-        ReceiverLog() {
-            appender.start();
-            context.getConfiguration().getRootLogger().addAppender(appender, null, null);
-            context.updateLoggers();
-        }
-
-        /** Lines that contain every fragment. */
-        List<String> matching(String... fragments) {
-            return lines.stream().filter(l -> java.util.Arrays.stream(fragments).allMatch(l::contains)).toList();
-        }
-
-        @Override
-        public void close() {
-            context.getConfiguration().getRootLogger().removeAppender(appender.getName());
-            context.updateLoggers();
-            appender.stop();
-        }
     }
 }

@@ -24,7 +24,6 @@ import org.msgpack.core.MessageUnpacker;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
@@ -43,7 +42,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
 
 import static io.dls.receiver.support.Msgpack.pack;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -113,7 +111,7 @@ class HostileClientsTest {
     void tlsClientHelloOnThePlainPort() throws Exception {
         logs.forgetEarlier();
         long mark = kafka.count("good");
-        double before = errors("tls");
+        double before = receiver.protocolErrors("tls");
         int port;
         // A real JSSE client: its ClientHello is what a Fluentd agent with <transport tls> sends.
         try (SSLSocket s = (SSLSocket) SSLContext.getDefault().getSocketFactory()
@@ -150,7 +148,7 @@ class HostileClientsTest {
                         .packMapHeader(0).packMapHeader(1).packString("chunk").packMapHeader(0)), false, "bad_options"),
                 // one bad connection is one count and one log line, however many bad frames it packs
                 Arguments.of("64 KiB of fixints: 65,536 bad frames in one packet", fixints, false, "not_array"),
-                Arguments.of("three bad tags in one packet", concat(badTag, badTag, badTag), false, "bad_tag"),
+                Arguments.of("three bad tags in one packet", Msgpack.concat(badTag, badTag, badTag), false, "bad_tag"),
                 // negative and huge declared lengths (msgpack lengths are unsigned 32-bit)
                 Arguments.of("str32 declaring 0xffffffff (-1)", new byte[]{(byte) 0x93, (byte) 0xdb, -1, -1, -1, -1}, false, "too_large"),
                 Arguments.of("bin32 declaring 0x80000000 (Integer.MIN_VALUE)", new byte[]{(byte) 0x93, (byte) 0xc6, (byte) 0x80, 0, 0, 0}, false, "too_large"),
@@ -162,8 +160,8 @@ class HostileClientsTest {
                 Arguments.of("msgpack nested 100 deep", deep, false, "too_deep"),
                 Arguments.of("JSON nested 100 deep", "[".repeat(100).getBytes(StandardCharsets.US_ASCII), false, "too_deep"),
                 // decompression bombs: 64 MiB of zeros, 64 KiB (gzip) or 2 KiB (zstd) on the wire
-                Arguments.of("gzip bomb", packed(gzip(new byte[BOMB_BYTES]), "gzip"), false, "decompressed_too_large"),
-                Arguments.of("zstd bomb", packed(com.github.luben.zstd.Zstd.compress(new byte[BOMB_BYTES]), "zstd"), false, "decompressed_too_large"),
+                Arguments.of("gzip bomb", Msgpack.compressedForward("bomb", Msgpack.gzip(new byte[BOMB_BYTES]), "gzip"), false, "decompressed_too_large"),
+                Arguments.of("zstd bomb", Msgpack.compressedForward("bomb", com.github.luben.zstd.Zstd.compress(new byte[BOMB_BYTES]), "zstd"), false, "decompressed_too_large"),
                 // tags that are not UTF-8
                 Arguments.of("tag with a broken 2-byte sequence", tagged(new byte[]{(byte) 0xc3, 0x28}), false, "bad_tag"),
                 Arguments.of("tag with an overlong '/'", tagged(new byte[]{'a', (byte) 0xc0, (byte) 0xaf}), false, "bad_tag"),
@@ -178,7 +176,7 @@ class HostileClientsTest {
             throws Exception {
         long mark = kafka.count("good");
         logs.forgetEarlier();
-        double before = errors(reason);
+        double before = receiver.protocolErrors(reason);
         int port;
         try (Socket s = new Socket("127.0.0.1", receiver.port())) {
             port = s.getLocalPort();
@@ -206,7 +204,7 @@ class HostileClientsTest {
         logs.forgetEarlier();
         long mark = kafka.count("good");
         double idleBefore = receiver.metrics.idleClosed.get();
-        double truncatedBefore = errors("truncated");
+        double truncatedBefore = receiver.protocolErrors("truncated");
         // A valid chunk asking for an ack, one byte every 150 ms: slow but never silent for IDLE.
         byte[] slow = pack(p -> {
             p.packArrayHeader(4).packString("slow").packLong(1_700_000_000L);
@@ -253,7 +251,7 @@ class HostileClientsTest {
             }
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 assertThat(receiver.metrics.idleClosed.get()).isGreaterThanOrEqualTo(idleBefore + halves.size());
-                assertThat(errors("truncated")).isEqualTo(truncatedBefore + halves.size());
+                assertThat(receiver.protocolErrors("truncated")).isEqualTo(truncatedBefore + halves.size());
             });
 
             // The slow client was slow, not wrong: its chunk is acked and stored; then, silent, it is closed too.
@@ -353,7 +351,7 @@ class HostileClientsTest {
                 .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("good")).count())
                 .isGreaterThanOrEqualTo(sent);
         assertThat(receiver.metrics.acks.get()).isPositive();
-        assertThat(errors("internal")).as("no hostile input reached an unexpected code path").isZero();
+        assertThat(receiver.protocolErrors("internal")).as("no hostile input reached an unexpected code path").isZero();
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
@@ -407,15 +405,11 @@ class HostileClientsTest {
         }
     }
 
-    private double errors(String reason) {
-        return receiver.metrics.protocolErrors.labelValues(reason).get();
-    }
-
     /** The connection from {@code port} was counted once under its reason and logged once as an error. */
     private void assertCountedOnce(String reason, double before, int port) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> errors(reason) >= before + 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.protocolErrors(reason) >= before + 1);
         logs.awaitPeer(port, "reason=" + reason);
-        assertThat(errors(reason)).as("one count for one bad connection").isEqualTo(before + 1);
+        assertThat(receiver.protocolErrors(reason)).as("one count for one bad connection").isEqualTo(before + 1);
         assertThat(logs.forPeer(port, "reason=")).as("one log line for one bad connection").hasSize(1);
     }
 
@@ -438,33 +432,10 @@ class HostileClientsTest {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    private static byte[] packed(byte[] entries, String method) {
-        return pack(p -> {
-            p.packArrayHeader(3).packString("bomb").packBinaryHeader(entries.length).writePayload(entries);
-            p.packMapHeader(1).packString("compressed").packString(method);
-        });
-    }
-
     private static byte[] tagged(byte[] tag) {
         return pack(p -> {
             p.packArrayHeader(3).packRawStringHeader(tag.length).writePayload(tag).packLong(1_700_000_000L);
             Msgpack.writeRecord(p, Map.of("message", "bad tag"));
         });
-    }
-
-    private static byte[] gzip(byte[] data) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(data);
-        }
-        return out.toByteArray();
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
     }
 }

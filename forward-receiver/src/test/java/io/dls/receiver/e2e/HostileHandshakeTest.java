@@ -109,7 +109,7 @@ class HostileHandshakeTest {
         for (byte[] frame : plain) {
             logs.forgetEarlier();
             long mark = kafka.count("good");
-            double before = errors("tls");
+            double before = receiver.protocolErrors("tls");
             int port;
             byte[] got;
             try (Socket s = new Socket("127.0.0.1", receiver.port())) {
@@ -119,9 +119,9 @@ class HostileHandshakeTest {
             }
             assertThat(new String(got, StandardCharsets.ISO_8859_1)).as("the HELO nonce never goes out in clear")
                     .doesNotContain("HELO");
-            await().atMost(Duration.ofSeconds(10)).until(() -> errors("tls") >= before + 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> receiver.protocolErrors("tls") >= before + 1);
             assertThat(logs.awaitPeer(port, "tls error")).contains("closing this connection");
-            assertThat(errors("tls")).as("one count for one connection").isEqualTo(before + 1);
+            assertThat(receiver.protocolErrors("tls")).as("one count for one connection").isEqualTo(before + 1);
             assertThat(warnings(port)).hasSize(1);
             goodStreamAdvancedSince(mark);
         }
@@ -173,7 +173,7 @@ class HostileHandshakeTest {
             }
         }
         assertThat(totalErrors() - startTotal).isEqualTo(TRIES);
-        assertThat(errors("internal")).isZero();
+        assertThat(receiver.protocolErrors("internal")).isZero();
         for (CounterSnapshot.CounterDataPointSnapshot d : receiver.metrics.protocolErrors.collect().getDataPoints()) {
             if (d.getValue() > 0) {
                 assertThat(d.getLabels().get("reason")).isIn(HANDSHAKE_REASONS);
@@ -300,7 +300,7 @@ class HostileHandshakeTest {
             case 7 -> new Attack("data before any PING", ForwardSocket.chunk("fuzz", "c-fuzz", 2, 0));
             case 8 -> new Attack("PING as JSON", ("[\"PING\", \"fuzz.host\", \"salt\", \"" + "0".repeat(128)
                     + "\", \"\", \"\"]").getBytes(StandardCharsets.UTF_8));
-            default -> new Attack("wrong PING, data right behind it", concat(wrong, ForwardSocket.chunk("fuzz", "c-fuzz", 2, 0)));
+            default -> new Attack("wrong PING, data right behind it", Msgpack.concat(wrong, ForwardSocket.chunk("fuzz", "c-fuzz", 2, 0)));
         };
     }
 
@@ -354,10 +354,6 @@ class HostileHandshakeTest {
 
     // ---- assertions ----------------------------------------------------------------------------------------
 
-    private double errors(String reason) {
-        return receiver.metrics.protocolErrors.labelValues(reason).get();
-    }
-
     private double totalErrors() {
         return receiver.metrics.protocolErrors.collect().getDataPoints().stream()
                 .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue).sum();
@@ -371,13 +367,5 @@ class HostileHandshakeTest {
     private void goodStreamAdvancedSince(long mark) {
         kafka.awaitCount("good", mark + 25, Duration.ofSeconds(15));
         assertThat(good.failure.get()).as("the good client's connection").isNull();
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
     }
 }

@@ -8,11 +8,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,7 +37,6 @@ import static org.awaitility.Awaitility.await;
  * must show that each secret was used: the handshake passed, SASL logged in, the events are in Kafka.
  */
 class ReceiverSecretsIT {
-    private static final File JAR = new File("target/forward-receiver.jar");
     private static final String SHARED_KEY = "shk-" + UUID.randomUUID();
     private static final String USER_PASSWORD = "usr-" + UUID.randomUUID();
     private static final String SASL_PASSWORD = "sasl-" + UUID.randomUUID();
@@ -87,10 +83,7 @@ class ReceiverSecretsIT {
     }
 
     private ProcessBuilder receiver(Path log, String saslPassword, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", JAR.getAbsolutePath()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = ReceiverJarIT.java(log, args);
         Map<String, String> env = pb.environment();
         env.put("LOG_LEVEL", "DEBUG");
         env.put("RECEIVER_SECURITY_SHARED_KEY", SHARED_KEY);
@@ -122,8 +115,8 @@ class ReceiverSecretsIT {
         assertThat(check.exitValue()).isZero();
         assertNoSecret(checkLog);
 
-        int port = freePort();
-        int metricsPort = freePort();
+        int port = ReceiverJarIT.freePort();
+        int metricsPort = ReceiverJarIT.freePort();
         Path log = dir.resolve("receiver.log");
         Process p = receiver(log, SASL_PASSWORD, "--config", yaml.toString(), "--port", String.valueOf(port),
                 "--metrics-port", String.valueOf(metricsPort)).start();
@@ -151,8 +144,8 @@ class ReceiverSecretsIT {
     void wrongSaslPasswordIsRefusedAndNothingIsAcked() throws Exception {
         String topic = "secrets-bad-" + UUID.randomUUID().toString().substring(0, 8);
         kafka.createTopic(topic, 1);
-        int port = freePort();
-        int metricsPort = freePort();
+        int port = ReceiverJarIT.freePort();
+        int metricsPort = ReceiverJarIT.freePort();
         Path log = dir.resolve("wrong-sasl.log");
         Process p = receiver(log, WRONG_SASL_PASSWORD, "--config", config(topic).toString(),
                 "--port", String.valueOf(port), "--metrics-port", String.valueOf(metricsPort)).start();
@@ -178,11 +171,5 @@ class ReceiverSecretsIT {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + metricsPort + "/health")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPOutputStream;
 
 import static io.dls.receiver.support.Msgpack.pack;
 import static io.dls.receiver.support.Pipelines.buf;
@@ -162,8 +161,8 @@ class ForwardProtocolTest {
         byte[] a = entries(3);
         byte[] b = Arrays.copyOfRange(entries(6), a.length, entries(6).length);
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        gz.write(gzip(a));
-        gz.write(gzip(b));
+        gz.write(Msgpack.gzip(a));
+        gz.write(Msgpack.gzip(b));
         byte[] compressed = gz.toByteArray();
         EmbeddedChannel ch = pipes.open();
         ch.writeInbound(buf(pack(p -> {
@@ -178,10 +177,7 @@ class ForwardProtocolTest {
         byte[] raw = entries(4);
         byte[] compressed = com.github.luben.zstd.Zstd.compress(raw);
         EmbeddedChannel ch = pipes.open();
-        ch.writeInbound(buf(pack(p -> {
-            p.packArrayHeader(3).packString("zs").packBinaryHeader(compressed.length).writePayload(compressed);
-            p.packMapHeader(1).packString("compressed").packString("zstd");
-        })));
+        ch.writeInbound(buf(Msgpack.compressedForward("zs", compressed, "zstd")));
         assertEntries(only(ch).events(), 4);
     }
 
@@ -189,10 +185,7 @@ class ForwardProtocolTest {
     void compressedTextMeansUncompressed() {
         byte[] raw = entries(2);
         EmbeddedChannel ch = pipes.open();
-        ch.writeInbound(buf(pack(p -> {
-            p.packArrayHeader(3).packString("txt").packBinaryHeader(raw.length).writePayload(raw);
-            p.packMapHeader(1).packString("compressed").packString("text");
-        })));
+        ch.writeInbound(buf(Msgpack.compressedForward("txt", raw, "text")));
         assertEntries(only(ch).events(), 2);
     }
 
@@ -360,13 +353,4 @@ class ForwardProtocolTest {
         assertThat(Msgpack.read(withField).toString()).isEqualTo(
                 "{\"message\":\"hello\",\"level\":\"INFO\",\"source_ip\":\"127.0.0.1\"}");
     }
-
-    static byte[] gzip(byte[] raw) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(raw);
-        }
-        return out.toByteArray();
-    }
-
 }

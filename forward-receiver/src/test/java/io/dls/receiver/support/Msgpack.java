@@ -5,10 +5,12 @@ import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.Value;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 
 /** Small helpers to write forward-protocol frames by hand in tests. */
 public final class Msgpack {
@@ -61,6 +63,43 @@ public final class Msgpack {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A CompressedPackedForward message: {@code [tag, bin(entries), {"compressed": method}]}, the entries
+     * already compressed with {@code method} (or raw for {@code "text"}).
+     */
+    public static byte[] compressedForward(String tag, byte[] entries, String method) {
+        return pack(p -> {
+            p.packArrayHeader(3).packString(tag).packBinaryHeader(entries.length).writePayload(entries);
+            p.packMapHeader(1).packString("compressed").packString(method);
+        });
+    }
+
+    /** One gzip member holding {@code data}. */
+    public static byte[] gzip(byte[] data) {
+        return gzip(data, 1);
+    }
+
+    /** One gzip member holding {@code data} {@code times} over, without that much in memory (for bombs). */
+    public static byte[] gzip(byte[] data, int times) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            for (int i = 0; i < times; i++) {
+                gz.write(data);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 
     public static byte[] utf8(String s) {

@@ -57,12 +57,19 @@ public final class PeerLogs implements AutoCloseable {
     public List<String> forPeer(int clientPort, String... fragments) {
         // The port must not be the prefix of a longer one (port 4321 vs 43210).
         Pattern peer = Pattern.compile("peer=\\S*:" + clientPort + "(?!\\d)");
+        return matching(fragments).stream().filter(l -> peer.matcher(l).find()).toList();
+    }
+
+    /**
+     * Lines (since {@link #forgetEarlier()}) that contain every fragment. A line reads
+     * {@code <LEVEL> <message>}, e.g. {@code WARN handshake refused peer=...}.
+     */
+    public List<String> matching(String... fragments) {
         List<String> recent;
         synchronized (lines) {
             recent = new ArrayList<>(lines.subList(Math.min(from, lines.size()), lines.size()));
         }
         return recent.stream()
-                .filter(l -> peer.matcher(l).find())
                 .filter(l -> {
                     for (String f : fragments) {
                         if (!l.contains(f)) {

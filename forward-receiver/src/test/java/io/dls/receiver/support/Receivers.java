@@ -59,6 +59,11 @@ public final class Receivers {
             }
         }
 
+        /** The value of {@code fluent_receiver_protocol_errors_total{reason}}. */
+        public double protocolErrors(String reason) {
+            return metrics.protocolErrors.labelValues(reason).get();
+        }
+
         public String http(String path) {
             return "http://127.0.0.1:" + admin.port() + path;
         }
