@@ -74,7 +74,7 @@ class AuthRefusalsTest {
         assertThat(logs.matching("WARN handshake refused", "username=agent", "username/password mismatch"))
                 .hasSize(1);
         // The log names the user, never the password it tried.
-        assertThat(logs.matching("guessed-pw")).isEmpty();
+        assertThat(logs.anywhere("guessed-pw")).isEmpty();
         assertThat(TestKafka.consume(receiver.topic, 1, Duration.ofSeconds(2))).isEmpty();
 
         assertThat(node("fleet-key", "agent-pw").output()).contains("acked 3");

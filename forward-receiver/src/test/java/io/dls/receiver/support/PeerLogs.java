@@ -21,6 +21,8 @@ import static org.awaitility.Awaitility.await;
  */
 public final class PeerLogs implements AutoCloseable {
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    /** Every logger's lines, the libraries' too: for asserting that something is logged nowhere. */
+    private final List<String> everything = Collections.synchronizedList(new ArrayList<>());
     private volatile int from;
     private final AbstractAppender appender;
     private final LoggerContext context;
@@ -29,6 +31,9 @@ public final class PeerLogs implements AutoCloseable {
         appender = new AbstractAppender("capture-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent e) {
+                String line = e.getLevel() + " " + e.getMessage().getFormattedMessage()
+                        + (e.getThrown() == null ? "" : " " + e.getThrown());
+                everything.add(line);
                 if (e.getLoggerName().startsWith("io.dls.")) {
                     lines.add(e.getLevel() + " " + e.getMessage().getFormattedMessage());
                 }
@@ -79,6 +84,13 @@ public final class PeerLogs implements AutoCloseable {
                     return true;
                 })
                 .toList();
+    }
+
+    /** Lines of any logger, the receiver's or a library's, since this capture started, containing the text. */
+    public List<String> anywhere(String text) {
+        synchronized (everything) {
+            return everything.stream().filter(l -> l.contains(text)).toList();
+        }
     }
 
     /** Waits until a line for that connection with every fragment was written, and returns it. */
