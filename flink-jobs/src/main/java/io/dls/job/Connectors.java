@@ -8,9 +8,9 @@ import io.dls.job.sink.Document;
 import io.dls.job.sink.DocumentEmitter;
 import io.dls.job.sink.OutputSerializer;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.elasticsearch.sink.Elasticsearch7SinkBuilder;
 import org.apache.flink.connector.elasticsearch.sink.ElasticsearchSink;
 import org.apache.flink.connector.elasticsearch.sink.FlushBackoffType;
+import org.apache.flink.connector.elasticsearch.sink.JsonBulkSinkBuilder;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -60,12 +60,28 @@ public final class Connectors {
                 .build();
     }
 
-    public static KafkaSink<Output> kafkaSink(JobOptions o) {
+    /** The Kafka and Elasticsearch sinks of each stream of {@link LogPipeline}. */
+    public static LogPipeline.Sinks sinks(JobOptions o) {
+        return new LogPipeline.Sinks(stream -> kafkaSink(o, stream), stream -> elasticsearchSink(o));
+    }
+
+    /**
+     * @param stream which of the pipeline's streams: with exactly-once, each sink needs transactional ids of
+     *               its own, so every stream but the events adds its name to the prefix
+     */
+    public static KafkaSink<Output> kafkaSink(JobOptions o, String stream) {
         Properties p = kafkaProperties(o);
         // The sink's default transaction timeout (1 h) is above the broker's default maximum (15 min).
         p.putIfAbsent("transaction.timeout.ms", "600000");
-        p.putIfAbsent("linger.ms", "5");
         p.putIfAbsent("compression.type", "lz4");
+        if (LogPipeline.Sinks.EVENTS.equals(stream)) {
+            // Every event goes through this producer: large batches, because each batch costs a compression
+            // buffer of its own (lz4: over 100 kB) and a request. A log line waits at most this much longer.
+            p.putIfAbsent("linger.ms", System.getProperty("dls.eventsLingerMs", "50"));
+            p.putIfAbsent("batch.size", "262144");
+        } else {
+            p.putIfAbsent("linger.ms", "5"); // alerts: as soon as possible
+        }
         boolean exactlyOnce = o.delivery.equals("exactly-once");
         var b = KafkaSink.<Output>builder()
                 .setBootstrapServers(o.kafkaBootstrap)
@@ -73,7 +89,8 @@ public final class Connectors {
                 .setRecordSerializer(new OutputSerializer())
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE);
         if (exactlyOnce) {
-            b.setTransactionalIdPrefix(o.transactionalIdPrefix);
+            b.setTransactionalIdPrefix(LogPipeline.Sinks.EVENTS.equals(stream)
+                    ? o.transactionalIdPrefix : o.transactionalIdPrefix + "-" + stream);
         }
         return b.build();
     }
@@ -85,7 +102,7 @@ public final class Connectors {
         }
         String first = hosts.get(0).toURI();
         String password = o.esPassword();
-        var b = new Elasticsearch7SinkBuilder<Document>()
+        var b = new JsonBulkSinkBuilder<Document>()
                 .setHosts(hosts.toArray(new HttpHost[0]))
                 .setEmitter(new DocumentEmitter(first, o.esUsername, password))
                 .setBulkFlushMaxActions(o.esBulkActions)

@@ -19,6 +19,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 import java.io.Serializable;
+import java.util.function.Function;
 
 /**
  * The job's dataflow, independent of where records come from and go to (tests pass their own source
@@ -33,32 +34,37 @@ public final class LogPipeline {
         DataStream<Alert> apply(DataStream<LogEvent> events);
     }
 
+    /**
+     * Where the pipeline writes. Each is asked for a sink per stream it carries: {@link #EVENTS} (every event,
+     * the bulk of the data) and {@link #ALERTS} (alerts and, for Kafka, invalid records). A sink with one input
+     * is chained to the operator before it, so the events never leave the thread that decoded them; a sink
+     * shared through a union could not be.
+     */
+    public record Sinks(Function<String, Sink<Output>> kafka, Function<String, Sink<Document>> elasticsearch) {
+        public static final String EVENTS = "events";
+        public static final String ALERTS = "alerts";
+    }
+
     /** The streams the pipeline produced, for callers that want to observe them. */
-    public record Streams(DataStream<LogEvent> events, DataStream<Alert> alerts, DataStream<InvalidRecord> invalid,
-                          DataStream<Output> outputs, DataStream<Document> documents) {
+    public record Streams(DataStream<LogEvent> events, DataStream<Alert> alerts, DataStream<InvalidRecord> invalid) {
     }
 
     private LogPipeline() {
     }
 
     public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
-                                Sink<Output> kafka, Sink<Document> elasticsearch) {
-        return build(raw, topics, normalizer, alerting, kafka, elasticsearch, 0);
+                                Sinks sinks) {
+        return build(raw, topics, normalizer, alerting, sinks, 0, InputLimits.defaults());
     }
 
     /**
-     * @param esParallelism subtasks of the Elasticsearch sink, 0 for the job's: the connector sends one bulk
-     *                      request at a time per subtask, so more subtasks mean more bulk requests in flight
+     * @param esParallelism subtasks of the Elasticsearch sink of the events, 0 for the job's: the connector
+     *                      sends one bulk request at a time per subtask, so more subtasks mean more bulk
+     *                      requests in flight
+     * @param limits        what the decode step accepts before it changes a record (see {@link InputLimits})
      */
     public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
-                                Sink<Output> kafka, Sink<Document> elasticsearch, int esParallelism) {
-        return build(raw, topics, normalizer, alerting, kafka, elasticsearch, esParallelism, InputLimits.defaults());
-    }
-
-    /** @param limits what the decode step accepts before it changes a record (see {@link InputLimits}) */
-    public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
-                                Sink<Output> kafka, Sink<Document> elasticsearch, int esParallelism,
-                                InputLimits limits) {
+                                Sinks sinks, int esParallelism, InputLimits limits) {
         SingleOutputStreamOperator<LogEvent> events = raw
                 .process(new DecodeFunction(normalizer, limits)).uid("decode").name("decode + normalize");
         DataStream<InvalidRecord> invalid = events.getSideOutput(DecodeFunction.INVALID);
@@ -76,19 +82,27 @@ public final class LogPipeline {
 
         SingleOutputStreamOperator<Output> routed = events.process(new EventRouter(topics))
                 .uid("route-events").name("route events");
-        DataStream<Output> outputs = routed
-                .union(alerts.map(a -> new Output(a.topic, a.keyValue, Json.bytes(a.toDocument())))
-                                .returns(Output.class).uid("route-alerts").name("route alerts"),
-                        invalid.map(i -> new Output(topics.invalid(), i.tag, Json.bytes(i.toDocument())))
-                                .returns(Output.class).uid("route-invalid").name("route invalid"));
-        outputs.sinkTo(kafka).uid("kafka-sink").name("kafka: topics");
-
-        DataStream<Document> documents = routed.getSideOutput(EventRouter.DOCUMENTS)
-                .union(alerts.map(Documents::of).returns(Document.class).uid("alert-documents").name("alert documents"));
-        var esSink = documents.sinkTo(elasticsearch).uid("elasticsearch-sink").name("elasticsearch: logs-*, alerts-*");
+        routed.sinkTo(sinks.kafka().apply(Sinks.EVENTS)).uid("kafka-sink").name("kafka: events");
+        DataStream<Document> logDocuments = routed.getSideOutput(EventRouter.DOCUMENTS);
+        var esSink = logDocuments.sinkTo(sinks.elasticsearch().apply(Sinks.EVENTS))
+                .uid("elasticsearch-sink").name("elasticsearch: logs-*");
         if (esParallelism > 0) {
             esSink.setParallelism(esParallelism);
         }
-        return new Streams(events, alerts, invalid, outputs, documents);
+
+        // Alerts and invalid records are few: one writer each is plenty.
+        DataStream<Output> alertOutputs = alerts
+                .map(a -> new Output(a.topic, a.keyValue, Json.bytes(a.toDocument())))
+                .returns(Output.class).uid("route-alerts").name("route alerts")
+                .union(invalid.map(i -> new Output(topics.invalid(), i.tag, Json.bytes(i.toDocument())))
+                        .returns(Output.class).uid("route-invalid").name("route invalid"));
+        alertOutputs.sinkTo(sinks.kafka().apply(Sinks.ALERTS)).setParallelism(1)
+                .uid("kafka-sink-alerts").name("kafka: alerts, invalid");
+        DataStream<Document> alertDocuments = alerts.map(Documents::of).returns(Document.class)
+                .uid("alert-documents").name("alert documents");
+        alertDocuments.sinkTo(sinks.elasticsearch().apply(Sinks.ALERTS)).setParallelism(1)
+                .uid("elasticsearch-sink-alerts").name("elasticsearch: alerts-*");
+
+        return new Streams(events, alerts, invalid);
     }
 }

@@ -87,6 +87,6 @@ public final class LogPipelineJob implements Callable<Integer> {
                 "kafka: " + o.topicRaw).uid("kafka-source");
         Normalizer normalizer = new Normalizer(o.aliases == null ? AliasConfig.defaults() : AliasConfig.load(o.aliases));
         return LogPipeline.build(raw, o.topics(), normalizer, events -> PatternStreams.applyAll(events, patterns),
-                Connectors.kafkaSink(o), Connectors.elasticsearchSink(o), o.esParallelism, limits);
+                Connectors.sinks(o), o.esParallelism, limits);
     }
 }

@@ -78,7 +78,7 @@ class RecoveryTest {
                         .withTimestampAssigner((r, ts) -> r.timestamp), "kafka")
                 .map(new FailOnceWhenArmed()).name("fail once");
         LogPipeline.build(raw, o.topics(), new Normalizer(AliasConfig.defaults()),
-                events -> PatternStreams.applyAll(events, List.of()), Connectors.kafkaSink(o), Connectors.elasticsearchSink(o));
+                events -> PatternStreams.applyAll(events, List.of()), Connectors.sinks(o));
         JobClient job = env.executeAsync("recovery test");
         String dataset = p + "app";
         try (RawProducer producer = new RawProducer(p + "raw")) {

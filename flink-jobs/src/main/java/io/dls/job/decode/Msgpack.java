@@ -3,12 +3,15 @@ package io.dls.job.decode;
 import io.dls.job.normalize.Note;
 import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessageStringCodingException;
 import org.msgpack.core.MessageUnpacker;
-import org.msgpack.value.ImmutableValue;
 import org.msgpack.value.Value;
+import org.msgpack.value.ValueType;
 
 import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,20 +50,140 @@ public final class Msgpack {
         if (bytes == null || bytes.length == 0) {
             throw new IllegalArgumentException("empty value");
         }
-        try {
-            checkShape(bytes);
-            try (MessageUnpacker u = MessagePack.newDefaultUnpacker(bytes)) {
-                ImmutableValue v = u.unpackValue();
-                if (!v.isMapValue()) {
-                    throw new IllegalArgumentException("value is a msgpack " + v.getValueType() + ", not a map");
-                }
-                List<Note> notes = new ArrayList<>();
-                @SuppressWarnings("unchecked")
-                Map<String, Object> map = (Map<String, Object>) toJava(v, notes);
-                return new Decoded(map, List.copyOf(notes));
+        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(bytes)) {
+            ValueType type = u.getNextFormat().getValueType();
+            if (type != ValueType.MAP) {
+                checkShape(bytes); // a broken value says so before it is called the wrong kind
+                throw new IllegalArgumentException("value is a msgpack " + type + ", not a map");
             }
+            Reader reader = new Reader(u, bytes);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = (Map<String, Object>) reader.value(0);
+            if (u.hasNext()) {
+                throw new IllegalArgumentException("trailing bytes after the record map");
+            }
+            return new Decoded(map, List.copyOf(reader.notes));
         } catch (IOException | org.msgpack.core.MessagePackException e) {
             throw new IllegalArgumentException("not msgpack: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a record straight into plain Java values in one pass, checking the bounds as it goes: nesting,
+     * value count, and that every declared length is backed by bytes (so a few bytes cannot make it allocate
+     * much). Recursion is bounded by {@link #MAX_DEPTH}.
+     */
+    private static final class Reader {
+        private final MessageUnpacker u;
+        private final byte[] bytes;
+        private final List<Note> notes = new ArrayList<>();
+        private long values;
+
+        Reader(MessageUnpacker u, byte[] bytes) {
+            this.u = u;
+            this.bytes = bytes;
+        }
+
+        /** @param depth containers around this value */
+        Object value(int depth) throws IOException {
+            if (++values > MAX_VALUES) {
+                throw new IllegalArgumentException("record has more than " + MAX_VALUES + " values");
+            }
+            MessageFormat f = u.getNextFormat();
+            switch (f.getValueType()) {
+                case NIL:
+                    u.unpackNil();
+                    return null;
+                case BOOLEAN:
+                    return u.unpackBoolean();
+                case INTEGER:
+                    if (f == MessageFormat.UINT64) {
+                        BigInteger big = u.unpackBigInteger();
+                        return big.bitLength() < 64 ? (Object) big.longValue() : big.toString();
+                    }
+                    return u.unpackLong();
+                case FLOAT:
+                    return u.unpackDouble();
+                case STRING:
+                    return text(payload(u.unpackRawStringHeader()), notes);
+                case BINARY: {
+                    // Agents send text as bin too (Fluentd's old msgpack); keep valid UTF-8 as text.
+                    byte[] b = payload(u.unpackBinaryHeader());
+                    String s = new String(b, StandardCharsets.UTF_8);
+                    return s.contains("\uFFFD") ? Base64.getEncoder().encodeToString(b) : s;
+                }
+                case ARRAY: {
+                    int n = u.unpackArrayHeader();
+                    enter(depth, n);
+                    List<Object> list = new ArrayList<>(Math.min(n, 16));
+                    for (int i = 0; i < n; i++) {
+                        list.add(value(depth + 1));
+                    }
+                    return list;
+                }
+                case MAP: {
+                    int n = u.unpackMapHeader();
+                    enter(depth, 2L * n);
+                    Map<String, Object> map = new LinkedHashMap<>();
+                    for (int i = 0; i < n; i++) {
+                        String key = key(depth + 1);
+                        int before = map.size();
+                        map.put(key, value(depth + 1));
+                        if (map.size() == before) {
+                            note(notes, Note.DUPLICATE_KEY, "key '" + clip(key) + "' occurs twice in a map, the later value kept");
+                        }
+                    }
+                    return map;
+                }
+                default: { // extension types, as msgpack-java prints them
+                    int start = (int) u.getTotalReadBytes();
+                    payload(u.unpackExtensionTypeHeader().getLength());
+                    return again(start).toString();
+                }
+            }
+        }
+
+        /** The next {@code length} bytes, once it is clear the record has them. */
+        private byte[] payload(int length) throws IOException {
+            if (length > bytes.length - u.getTotalReadBytes()) {
+                throw new IllegalArgumentException("not msgpack: a value declares " + Integer.toUnsignedString(length)
+                        + " bytes past the end of a " + bytes.length + "-byte record");
+            }
+            return u.readPayload(length);
+        }
+
+        /** The value that starts at {@code start} and ends where the reader is, read again by msgpack-java. */
+        private Value again(int start) throws IOException {
+            int end = (int) u.getTotalReadBytes();
+            try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(bytes, start, end - start)) {
+                return unpacker.unpackValue();
+            }
+        }
+
+        private void enter(int depth, long declared) {
+            if (depth + 1 > MAX_DEPTH) {
+                throw new IllegalArgumentException("record is nested deeper than " + MAX_DEPTH + " levels");
+            }
+            // Each value takes at least one byte: a larger count cannot be honest.
+            if (declared > bytes.length) {
+                throw new IllegalArgumentException("not msgpack: a container declares " + declared
+                        + " values in a " + bytes.length + "-byte record");
+            }
+        }
+
+        private String key(int depth) throws IOException {
+            if (u.getNextFormat().getValueType() == ValueType.STRING) {
+                return Msgpack.key(text(payload(u.unpackRawStringHeader()), notes), notes);
+            }
+            // JSON object keys are strings: an integer, nil or map key becomes its msgpack-java JSON text.
+            // Read it within the bounds first, then print it from its bytes.
+            int start = (int) u.getTotalReadBytes();
+            value(depth);
+            Value k = again(start);
+            String s = k.toString();
+            note(notes, Note.NON_STRING_KEY, k.getValueType().name().toLowerCase(java.util.Locale.ROOT) + " key "
+                    + clip(s) + " kept as text");
+            return Msgpack.key(s, notes);
         }
     }
 
@@ -96,7 +219,6 @@ public final class Msgpack {
                 if (depth + 1 > MAX_DEPTH) {
                     throw new IllegalArgumentException("record is nested deeper than " + MAX_DEPTH + " levels");
                 }
-                // Each value takes at least one byte: a larger count cannot be honest.
                 if (n > bytes.length) {
                     throw new IllegalArgumentException("not msgpack: a container declares " + n
                             + " values in a " + bytes.length + "-byte record");
@@ -109,63 +231,12 @@ public final class Msgpack {
         }
     }
 
-    static Object toJava(Value v, List<Note> notes) {
-        switch (v.getValueType()) {
-            case NIL:
-                return null;
-            case BOOLEAN:
-                return v.asBooleanValue().getBoolean();
-            case INTEGER:
-                return v.asIntegerValue().isInLongRange() ? (Object) v.asIntegerValue().toLong()
-                        : v.asIntegerValue().toBigInteger().toString();
-            case FLOAT:
-                return v.asFloatValue().toDouble();
-            case STRING:
-                return text(v, notes);
-            case BINARY:
-                // Agents send text as bin too (Fluentd's old msgpack); keep valid UTF-8 as text.
-                byte[] b = v.asBinaryValue().asByteArray();
-                String s = new String(b, StandardCharsets.UTF_8);
-                return s.contains("\uFFFD") ? Base64.getEncoder().encodeToString(b) : s;
-            case ARRAY: {
-                List<Object> list = new ArrayList<>();
-                for (Value e : v.asArrayValue()) {
-                    list.add(toJava(e, notes));
-                }
-                return list;
-            }
-            case MAP: {
-                Map<String, Object> map = new LinkedHashMap<>();
-                for (Map.Entry<Value, Value> e : v.asMapValue().entrySet()) {
-                    String key = key(e.getKey(), notes);
-                    int before = map.size();
-                    map.put(key, toJava(e.getValue(), notes));
-                    if (map.size() == before) {
-                        note(notes, Note.DUPLICATE_KEY, "key '" + clip(key) + "' occurs twice in a map, the later value kept");
-                    }
-                }
-                return map;
-            }
-            default:
-                return v.toString();
-        }
-    }
-
-    private static String key(Value k, List<Note> notes) {
-        String s;
-        if (k.isStringValue()) {
-            s = text(k, notes);
-        } else {
-            // JSON object keys are strings: an integer, nil or map key becomes its msgpack-java JSON text.
-            s = k.toString();
-            note(notes, Note.NON_STRING_KEY, k.getValueType().name().toLowerCase(java.util.Locale.ROOT) + " key "
-                    + clip(s) + " kept as text");
-        }
+    /** A key, cut when it is too long (with the hash of the whole key, so two long keys stay apart). */
+    private static String key(String s, List<Note> notes) {
         if (s.length() <= MAX_KEY_CHARS) {
             return s;
         }
         note(notes, Note.TRUNCATED, "a key of " + s.length() + " characters cut to " + MAX_KEY_CHARS);
-        // The hash of the whole key keeps two long keys with the same beginning apart.
         int end = MAX_KEY_CHARS - 9;
         if (Character.isHighSurrogate(s.charAt(end - 1))) {
             end--;
@@ -173,13 +244,25 @@ public final class Msgpack {
         return s.substring(0, end) + "~" + String.format("%08x", s.hashCode());
     }
 
-    private static String text(Value v, List<Note> notes) {
-        try {
-            return v.asStringValue().asString();
-        } catch (MessageStringCodingException e) {
-            // JSON cannot carry the broken bytes; the rest of the string is worth keeping.
+    /**
+     * UTF-8 text. Broken bytes become U+FFFD (JSON cannot carry them, and the rest of the string is worth
+     * keeping), and the event says so; only a string that shows a U+FFFD is checked strictly.
+     */
+    private static String text(byte[] b, List<Note> notes) {
+        String s = new String(b, StandardCharsets.UTF_8);
+        if (s.indexOf('\uFFFD') >= 0 && !validUtf8(b)) {
             note(notes, Note.INVALID_UTF8, "a string that was not UTF-8 kept with U+FFFD for the bad bytes");
-            return v.asStringValue().toString();
+        }
+        return s;
+    }
+
+    private static boolean validUtf8(byte[] b) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
         }
     }
 

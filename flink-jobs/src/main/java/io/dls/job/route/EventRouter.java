@@ -24,7 +24,7 @@ public final class EventRouter extends ProcessFunction<LogEvent, Output> {
 
     @Override
     public void processElement(LogEvent e, Context ctx, Collector<Output> out) {
-        byte[] json = Json.bytes(e.toDocument());
+        byte[] json = Json.bytes(e);
         String key = e.service != null ? e.service : e.host;
         out.collect(new Output(topics.all(), key, json));
         if (topics.isCritical(e.level)) {

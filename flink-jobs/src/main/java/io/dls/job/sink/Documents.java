@@ -13,7 +13,26 @@ public final class Documents {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy.MM.dd").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy.MM").withZone(ZoneOffset.UTC);
 
+    private static final long DAY_MILLIS = 86_400_000L;
+    /** The last day's index name: nearly every event of a stream falls on the same day as the one before. */
+    private static volatile Day lastDay = new Day(0, null);
+
+    private record Day(long startMillis, String index) {
+    }
+
     private Documents() {
+    }
+
+    /** logs-YYYY.MM.DD of the UTC day the instant falls on. */
+    static String logsIndex(long epochMillis) {
+        Day d = lastDay;
+        if (d.index != null && epochMillis >= d.startMillis && epochMillis < d.startMillis + DAY_MILLIS) {
+            return d.index;
+        }
+        long start = Math.floorDiv(epochMillis, DAY_MILLIS) * DAY_MILLIS;
+        d = new Day(start, "logs-" + DAY.format(Instant.ofEpochMilli(start)));
+        lastDay = d;
+        return d.index;
     }
 
     /**
@@ -21,7 +40,7 @@ public final class Documents {
      * fields Elasticsearch could reject are stored as {@link IndexableDocument} says.
      */
     public static Document of(LogEvent e, byte[] json) {
-        return new Document("logs-" + DAY.format(Instant.ofEpochMilli(e.epochMillis)), e.eventId,
+        return new Document(logsIndex(e.epochMillis), e.eventId,
                 IndexableDocument.of(e, json));
     }
 

@@ -46,9 +46,11 @@ import java.util.Set;
 /**
  * Driver of bench/job.sh (the Kafka broker and the Elasticsearch node run as their own processes).
  * <ul>
- *   <li>{@code throughput BOOTSTRAP ES_URL N OUT_DIR}: fills a raw topic with N realistic records, runs the
- *   job (local MiniCluster, parallelism 2, the shipped patterns) until Elasticsearch holds every log document,
- *   prints {@code job_docs=.. job_seconds=.. job_rate=..}, and writes the same documents as _bulk files into
+ *   <li>{@code throughput BOOTSTRAP ES_URL N OUT_DIR [WARMUP]}: fills a raw topic with WARMUP and then N
+ *   realistic records, runs the job (local MiniCluster, parallelism 2, the shipped patterns) until
+ *   Elasticsearch holds every log document, prints {@code job_docs=.. job_seconds=.. job_rate=..} over the
+ *   documents of the N records only (the warm-up ones let the JIT compile the job's code first, as it has in
+ *   a job that has been running for a while), and writes the N records' documents as _bulk files into
  *   OUT_DIR for the baseline.</li>
  *   <li>{@code latency BOOTSTRAP ES_URL RATE SECONDS}: runs the job, appends RATE events/s for SECONDS with an
  *   error burst every 100 ms on its own service, and prints the p50/p99 time from appending a burst's fifth
@@ -67,7 +69,8 @@ public final class JobBench {
     public static void main(String[] args) throws Exception {
         String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
         switch (args[0]) {
-            case "throughput" -> throughput(args[1], args[2], Integer.parseInt(args[3]), Path.of(args[4]), run);
+            case "throughput" -> throughput(args[1], args[2], Integer.parseInt(args[3]), Path.of(args[4]),
+                    args.length > 5 ? Integer.parseInt(args[5]) : 0, run);
             case "latency" -> latency(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), run);
             default -> throw new IllegalArgumentException("mode: throughput | latency");
         }
@@ -152,7 +155,7 @@ public final class JobBench {
         return JSON.readTree(res.body()).path("count").asLong(0);
     }
 
-    static void throughput(String bootstrap, String es, int n, Path out, String run) throws Exception {
+    static void throughput(String bootstrap, String es, int n, Path out, int warmup, String run) throws Exception {
         String p = "bench" + run + ".";
         String tagPrefix = "bench." + run + ".";
         JobOptions o = options(bootstrap, es, p);
@@ -162,18 +165,21 @@ public final class JobBench {
         Normalizer normalizer = new Normalizer(AliasConfig.defaults());
         long base = System.currentTimeMillis() - 60_000;
         int logs = 0;
+        int warmupLogs = 0;
         Files.createDirectories(out);
         BufferedWriter bulk = null;
         int files = 0;
-        System.err.printf("filling %s with %d records%n", o.topics().raw(), n);
+        System.err.printf("filling %s with %d warm-up and %d measured records%n", o.topics().raw(), warmup, n);
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < warmup + n; i++) {
                 Map<String, Object> rec = record(random, i);
                 String tag = tagPrefix + rec.get("service_name");
                 String chunk = "c" + run + "-" + (i / 1000) + "#" + (i % 1000);
                 long millis = base + i / 50;
                 producer.send(raw(o.topics().raw(), tag, millis, chunk, msgpack(rec)));
-                if (!"HEARTBEAT".equals(rec.get("message_type"))) {
+                if (i < warmup) {
+                    warmupLogs += "HEARTBEAT".equals(rec.get("message_type")) ? 0 : 1;
+                } else if (!"HEARTBEAT".equals(rec.get("message_type"))) {
                     // The same document the job will write, for the plain _bulk baseline.
                     LogEvent e = normalizer.normalize(tag, millis / 1000, (int) (millis % 1000) * 1_000_000,
                             new HashMap<>(rec), EventIds.of(tag, chunk, null, 0, 0));
@@ -204,26 +210,57 @@ public final class JobBench {
         long first = 0;
         long firstCount = 0;
         long count = 0;
+        Map<String, Double> cpuAtFirst = Map.of();
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (count < logs && System.nanoTime() < deadline) {
+        while (count < warmupLogs + logs && System.nanoTime() < deadline) {
             Thread.sleep(200);
             count = esIndexed(http, es) - before;
-            if (first == 0 && count > 0) {
+            if (first == 0 && count > warmupLogs) {
                 first = System.nanoTime();
                 firstCount = count;
+                cpuAtFirst = cpuSeconds();
             }
         }
         long end = System.nanoTime();
+        Map<String, Double> cpuAtEnd = cpuSeconds();
         job.cancel().get();
         long stored = esCount(http, es, tagPrefix);
-        System.err.printf("indexing operations %d, documents stored %d of %d%n", count, stored, logs);
+        System.err.printf("indexing operations %d, documents stored %d of %d%n", count, stored, warmupLogs + logs);
         double seconds = (end - first) / 1e9;
         System.out.printf("job_docs=%d job_seconds=%.2f job_rate=%.0f bulk_files=%d%n", count - firstCount, seconds,
                 (count - firstCount) / seconds, files);
-        if (stored < logs) {
-            System.out.printf("ERROR: only %d of %d documents reached Elasticsearch%n", stored, logs);
+        // CPU per document of each process in the same window, so a run says where the time went.
+        StringBuilder cpu = new StringBuilder();
+        for (Map.Entry<String, Double> e : cpuAtEnd.entrySet()) {
+            double used = e.getValue() - cpuAtFirst.getOrDefault(e.getKey(), e.getValue());
+            cpu.append(String.format(" cpu_%s_s=%.2f us_per_doc_%s=%.1f", e.getKey(), used, e.getKey(),
+                    used * 1e6 / Math.max(1, count - firstCount)));
+        }
+        System.out.println("cpu:" + cpu);
+        if (stored < warmupLogs + logs) {
+            System.out.printf("ERROR: only %d of %d documents reached Elasticsearch%n", stored, warmupLogs + logs);
             System.exit(1);
         }
+    }
+
+    /**
+     * CPU seconds used so far by this JVM and by the processes named in {@code -Dbench.pids=name:pid,...}
+     * (the broker, Elasticsearch), from /proc.
+     */
+    static Map<String, Double> cpuSeconds() throws Exception {
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("job", ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9);
+        for (String named : System.getProperty("bench.pids", "").split(",")) {
+            if (named.isBlank()) {
+                continue;
+            }
+            String[] np = named.split(":");
+            String stat = Files.readString(Path.of("/proc", np[1], "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            out.put(np[0], (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0); // utime, stime in ticks
+        }
+        return out;
     }
 
     static void latency(String bootstrap, String es, int rate, int seconds, String run) throws Exception {
