@@ -77,7 +77,7 @@ public final class Connectors {
         if (LogPipeline.Sinks.EVENTS.equals(stream)) {
             // Every event goes through this producer: large batches, because each batch costs a compression
             // buffer of its own (lz4: over 100 kB) and a request. A log line waits at most this much longer.
-            p.putIfAbsent("linger.ms", System.getProperty("dls.eventsLingerMs", "50"));
+            p.putIfAbsent("linger.ms", "50");
             p.putIfAbsent("batch.size", "262144");
         } else {
             p.putIfAbsent("linger.ms", "5"); // alerts: as soon as possible

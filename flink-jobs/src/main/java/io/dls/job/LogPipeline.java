@@ -37,8 +37,8 @@ public final class LogPipeline {
     /**
      * Where the pipeline writes. Each is asked for a sink per stream it carries: {@link #EVENTS} (every event,
      * the bulk of the data) and {@link #ALERTS} (alerts and, for Kafka, invalid records). A sink with one input
-     * is chained to the operator before it, so the events never leave the thread that decoded them; a sink
-     * shared through a union could not be.
+     * is chained to the operator before it, so the events reach Kafka from the thread that decoded them; a
+     * sink shared through a union could not be.
      */
     public record Sinks(Function<String, Sink<Output>> kafka, Function<String, Sink<Document>> elasticsearch) {
         public static final String EVENTS = "events";
@@ -84,11 +84,15 @@ public final class LogPipeline {
                 .uid("route-events").name("route events");
         routed.sinkTo(sinks.kafka().apply(Sinks.EVENTS)).uid("kafka-sink").name("kafka: events");
         DataStream<Document> logDocuments = routed.getSideOutput(EventRouter.DOCUMENTS);
+        // A task of its own: the connector waits for each bulk response in the writer's thread, and decoding,
+        // routing and the patterns' input must not wait with it.
         var esSink = logDocuments.sinkTo(sinks.elasticsearch().apply(Sinks.EVENTS))
                 .uid("elasticsearch-sink").name("elasticsearch: logs-*");
+        esSink.disableChaining();
         if (esParallelism > 0) {
             esSink.setParallelism(esParallelism);
         }
+
 
         // Alerts and invalid records are few: one writer each is plenty.
         DataStream<Output> alertOutputs = alerts

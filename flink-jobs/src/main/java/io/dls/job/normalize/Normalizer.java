@@ -1,7 +1,6 @@
 package io.dls.job.normalize;
 
 import java.io.Serializable;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,6 +22,13 @@ public final class Normalizer implements Serializable {
     private static final long MAX_EPOCH_SECONDS = 9_223_372_036L;
 
     private final AliasConfig aliases;
+    private final List<AliasPath> messagePaths;
+    private final List<AliasPath> levelPaths;
+    private final List<AliasPath> servicePaths;
+    private final List<AliasPath> hostPaths;
+    private final List<AliasPath> typePaths;
+    private final List<AliasPath> statusPaths;
+    private final List<AliasPath> errorPaths;
     /**
      * Paths that hold other aliases (log for log.level, service for service.name, ...): a map there is the
      * ECS shape, not a wrong type for the alias of the same name (log, Docker's message field).
@@ -31,6 +37,13 @@ public final class Normalizer implements Serializable {
 
     public Normalizer(AliasConfig aliases) {
         this.aliases = aliases;
+        messagePaths = AliasPath.all(aliases.message);
+        levelPaths = AliasPath.all(aliases.level);
+        servicePaths = AliasPath.all(aliases.service);
+        hostPaths = AliasPath.all(aliases.host);
+        typePaths = AliasPath.all(aliases.type);
+        statusPaths = AliasPath.all(aliases.status);
+        errorPaths = AliasPath.all(aliases.error);
         for (List<String> paths : List.of(aliases.message, aliases.level, aliases.service, aliases.host, aliases.type,
                 aliases.status, aliases.error)) {
             for (String p : paths) {
@@ -55,22 +68,21 @@ public final class Normalizer implements Serializable {
         }
         Map<String, Object> rest = new LinkedHashMap<>(record);
         LogEvent e = new LogEvent();
-        Instant t = Instant.ofEpochSecond(seconds, nanos);
-        e.timestamp = t.toString();
-        e.epochMillis = t.toEpochMilli();
+        e.timestamp = IsoTime.of(seconds, nanos);
+        e.epochMillis = seconds * 1000 + nanos / 1_000_000;
         e.dataset = tag;
         e.eventId = eventId;
-        e.message = text(take(rest, aliases.message, "message", Normalizer::scalar, e), e);
-        Taken level = take(rest, aliases.level, "log.level", Normalizer::scalar, e);
+        e.message = text(take(rest, messagePaths, "message", Normalizer::scalar, e), e);
+        Taken level = take(rest, levelPaths, "log.level", Normalizer::scalar, e);
         e.level = aliases.level(level == null ? null : level.value);
         if (level != null && e.level.equals("UNKNOWN")) {
             rest.put(level.path, level.value); // an unknown level word stays visible
             e.note(new Note(Note.UNKNOWN_LEVEL, "level " + quote(level.value) + " (" + level.path
                     + ") is not a known level word: log.level UNKNOWN, the value kept under fields"));
         }
-        e.service = stripSlash(text(take(rest, aliases.service, "service.name", Normalizer::scalar, e), e));
-        e.host = text(take(rest, aliases.host, "host.name", Normalizer::scalar, e), e);
-        Taken type = take(rest, aliases.type, "event.type", Normalizer::scalar, e);
+        e.service = stripSlash(text(take(rest, servicePaths, "service.name", Normalizer::scalar, e), e));
+        e.host = text(take(rest, hostPaths, "host.name", Normalizer::scalar, e), e);
+        Taken type = take(rest, typePaths, "event.type", Normalizer::scalar, e);
         e.type = type == null ? null : aliases.type(type.value);
         if (type != null && e.type == null) {
             rest.put(type.path, type.value); // an unknown type word stays visible
@@ -78,12 +90,12 @@ public final class Normalizer implements Serializable {
         if (e.type == null) {
             e.type = "LOG";
         }
-        String status = text(take(rest, aliases.status, "status", Normalizer::scalar, e), e);
+        String status = text(take(rest, statusPaths, "status", Normalizer::scalar, e), e);
         if (status != null) {
             e.status = status.trim().toUpperCase(Locale.ROOT);
         }
         e.kind = e.isHeartbeat() || e.isRegistration() ? LogEvent.KIND_STATE : LogEvent.KIND_EVENT;
-        Taken error = take(rest, aliases.error, "error", v -> !(v instanceof List), e);
+        Taken error = take(rest, errorPaths, "error", v -> !(v instanceof List), e);
         e.error = error(error == null ? null : error.value);
         if (e.message == null && e.error != null && scalar(e.error.get("message"))) {
             e.message = String.valueOf(e.error.get("message"));
@@ -97,13 +109,29 @@ public final class Normalizer implements Serializable {
     }
 
     /**
+     * An alias path split at its first dot once, not for every event: {@code kubernetes.labels.app} is the
+     * flat key itself, or {@code labels.app} inside the map at {@code kubernetes}.
+     */
+    private record AliasPath(String path, String head, AliasPath tail) implements Serializable {
+        static AliasPath of(String path) {
+            int dot = path.indexOf('.');
+            return dot > 0 ? new AliasPath(path, path.substring(0, dot), of(path.substring(dot + 1)))
+                    : new AliasPath(path, null, null);
+        }
+
+        static List<AliasPath> all(List<String> paths) {
+            return paths.stream().map(AliasPath::of).toList();
+        }
+    }
+
+    /**
      * Removes and returns the first alias present (flat dotted key or nested path) whose value the ECS field
      * can use. A value it cannot use (a map for a level, say) stays where it was, under fields; when no alias
      * had a usable value, the event notes which ones had the wrong type.
      */
-    private Taken take(Map<String, Object> rec, List<String> paths, String ecsName, Predicate<Object> usable,
+    private Taken take(Map<String, Object> rec, List<AliasPath> paths, String ecsName, Predicate<Object> usable,
                        LogEvent e) {
-        List<String> unusable = new ArrayList<>();
+        List<String> unusable = new ArrayList<>(0);
         Taken t = take(rec, paths, "", usable, unusable);
         if (t == null && !unusable.isEmpty()) {
             e.note(new Note(Note.WRONG_TYPE, String.join(", ", unusable) + " cannot be " + ecsName
@@ -112,35 +140,43 @@ public final class Normalizer implements Serializable {
         return t;
     }
 
-    @SuppressWarnings("unchecked")
-    private Taken take(Map<String, Object> rec, List<String> paths, String prefix, Predicate<Object> usable,
+    private Taken take(Map<String, Object> rec, List<AliasPath> paths, String prefix, Predicate<Object> usable,
                        List<String> unusable) {
-        for (String p : paths) {
-            Object v = rec.get(p);
-            if (v != null) {
-                if (usable.test(v)) {
-                    rec.remove(p);
-                    return new Taken(prefix + p, v);
-                }
-                // A map at the parent of other aliases (kubernetes, for kubernetes.labels.app) is where those
-                // live, not a wrong-typed value.
-                if (!(v instanceof Map && parents.contains(prefix + p))) {
-                    unusable.add(prefix + p + " (" + kind(v) + ")");
-                }
-                continue;
+        for (AliasPath p : paths) {
+            Taken t = take(rec, p, prefix, usable, unusable);
+            if (t != null) {
+                return t;
             }
-            int dot = p.indexOf('.');
-            if (dot > 0 && rec.get(p.substring(0, dot)) instanceof Map<?, ?> child) {
-                Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) child);
-                Taken t = take(copy, List.of(p.substring(dot + 1)), prefix + p.substring(0, dot + 1), usable, unusable);
-                if (t != null) {
-                    if (copy.isEmpty()) {
-                        rec.remove(p.substring(0, dot));
-                    } else {
-                        rec.put(p.substring(0, dot), copy);
-                    }
-                    return t;
+        }
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Taken take(Map<String, Object> rec, AliasPath p, String prefix, Predicate<Object> usable,
+                       List<String> unusable) {
+        Object v = rec.get(p.path);
+        if (v != null) {
+            if (usable.test(v)) {
+                rec.remove(p.path);
+                return new Taken(prefix + p.path, v);
+            }
+            // A map at the parent of other aliases (kubernetes, for kubernetes.labels.app) is where those
+            // live, not a wrong-typed value.
+            if (!(v instanceof Map && parents.contains(prefix + p.path))) {
+                unusable.add(prefix + p.path + " (" + kind(v) + ")");
+            }
+            return null;
+        }
+        if (p.head != null && rec.get(p.head) instanceof Map<?, ?> child) {
+            Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) child);
+            Taken t = take(copy, p.tail, prefix + p.head + ".", usable, unusable);
+            if (t != null) {
+                if (copy.isEmpty()) {
+                    rec.remove(p.head);
+                } else {
+                    rec.put(p.head, copy);
                 }
+                return t;
             }
         }
         return null;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
+import org.apache.http.util.ByteArrayBuffer;
 import org.apache.http.util.EntityUtils;
 import org.elasticsearch.action.DocWriteRequest;
 import org.elasticsearch.action.bulk.BulkItemResponse;
@@ -28,7 +29,6 @@ import org.elasticsearch.index.VersionType;
 import org.elasticsearch.index.seqno.SequenceNumbers;
 import org.apache.lucene.util.BytesRef;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -70,24 +70,44 @@ public final class JsonBulk {
 
     /** {@code POST /_bulk}: an action line and the document's bytes for each request (see {@link #applies}). */
     public static Request request(BulkRequest bulk) {
-        JsonStringEncoder quote = JsonStringEncoder.getInstance();
-        ByteArrayOutputStream body = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8,
+        ByteArrayBuffer body = new ByteArrayBuffer((int) Math.min(Integer.MAX_VALUE - 8,
                 bulk.estimatedSizeInBytes() + 96L * bulk.numberOfActions()));
+        String lastIndex = null;
+        byte[] indexBytes = null;
         for (DocWriteRequest<?> action : bulk.requests()) {
             IndexRequest r = (IndexRequest) action;
-            body.writeBytes(INDEX);
-            body.writeBytes(quote.quoteAsUTF8(r.index()));
-            body.writeBytes(ID);
-            body.writeBytes(quote.quoteAsUTF8(r.id()));
-            body.writeBytes(END_ACTION);
+            if (!r.index().equals(lastIndex)) {
+                lastIndex = r.index();
+                indexBytes = JsonStringEncoder.getInstance().quoteAsUTF8(lastIndex);
+            }
+            body.append(INDEX, 0, INDEX.length);
+            body.append(indexBytes, 0, indexBytes.length);
+            body.append(ID, 0, ID.length);
+            appendQuoted(body, r.id());
+            body.append(END_ACTION, 0, END_ACTION.length);
             BytesRef source = r.source().toBytesRef();
-            body.write(source.bytes, source.offset, source.length);
-            body.write('\n');
+            body.append(source.bytes, source.offset, source.length);
+            body.append('\n');
         }
         Request request = new Request("POST", "/_bulk");
         request.addParameter("timeout", bulk.timeout().getStringRep());
-        request.setEntity(new ByteArrayEntity(body.toByteArray(), NDJSON));
+        request.setEntity(new ByteArrayEntity(body.buffer(), 0, body.length(), NDJSON));
         return request;
+    }
+
+    /** JSON string content; ids are plain ASCII nearly always, and are copied as they are. */
+    private static void appendQuoted(ByteArrayBuffer body, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+                body.append(quoted, 0, quoted.length);
+                return;
+            }
+        }
+        for (int i = 0; i < s.length(); i++) {
+            body.append(s.charAt(i));
+        }
     }
 
     private static final byte[] INDEX = "{\"index\":{\"_index\":\"".getBytes(StandardCharsets.UTF_8);
