@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Benchmark: the Flink job against a plain _bulk load of the same documents into the same Elasticsearch.
 #
-#   job       RECORDS realistic raw records (mixed levels, 4 services, 28 nodes, 1 in 12 a heartbeat) in
-#             logs.raw; the job (local MiniCluster, parallelism 2, the shipped alert patterns) reads them and
-#             writes all_logs / critical_logs / node_failure and Elasticsearch; its rate is log documents
-#             indexed per second, from the first to the last
-#   warm-up   first the same job on WARMUP_RECORDS records, not measured, so that Elasticsearch is as warm
-#             for the job as it is for the baseline after it
+#   job       WARMUP_RECORDS and then RECORDS realistic raw records (mixed levels, 4 services, 28 nodes, 1 in
+#             12 a heartbeat) in logs.raw; the job (local MiniCluster, parallelism 2, the shipped alert
+#             patterns) reads them and writes all_logs / critical_logs / node_failure and Elasticsearch; its
+#             rate is the RECORDS' log documents indexed per second, from the first to the last. The warm-up
+#             records come first in the same run and are not measured: the JIT has compiled the job's code
+#             by then, as in a job that has been running for a while, and Elasticsearch is as warm for the
+#             job as it is for the baseline after it
 #   baseline  the very same documents, as _bulk requests of 1,000 with their ids, sent by curl two at a
 #             time (like the job's two sink subtasks) into the same Elasticsearch node
 #   latency   the job under RATE events/s for SECONDS, an error burst (5 ERROR on a service of its own)
@@ -19,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RECORDS=${RECORDS:-300000}
-WARMUP_RECORDS=${WARMUP_RECORDS:-50000}
+WARMUP_RECORDS=${WARMUP_RECORDS:-150000}
 RATE=${RATE:-10000}
 # A second latency run at a rate this machine sustains next to Kafka and Elasticsearch.
 RATE_SUSTAINED=${RATE_SUSTAINED:-2000}
@@ -29,33 +30,26 @@ WORK=$(mktemp -d /tmp/bench-job.XXXXXX)
 source bench/lib.sh
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
-echo "[1/6] building the job and its test classpath (Maven)"
+echo "[1/5] building the job and its test classpath (Maven)"
 mvn -B -q install -DskipTests -pl flink-jobs -am
 mvn -B -q dependency:build-classpath -pl flink-jobs -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt"
 CP="$PWD/flink-jobs/target/test-classes:$PWD/flink-jobs/target/classes:$(cat "$WORK/cp.txt")"
 FLINK_JVM="${BENCH_JOB_JVM:-} -Xmx2g --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED"
 
-echo "[2/6] starting Kafka and Elasticsearch on loopback; data in $WORK"
+echo "[2/5] starting Kafka and Elasticsearch on loopback; data in $WORK"
 start_kafka
 start_elasticsearch
 echo "      kafka $BOOT, elasticsearch $ES"
 
-# A fresh Elasticsearch is slow on its first documents (its JIT compiles the indexing path as it goes);
-# the baseline runs after the job and would get a warm node. This run warms it for both and is not measured.
-echo "      warm-up: the job on $WARMUP_RECORDS records (not measured)"
+echo "[3/5] job: $WARMUP_RECORDS warm-up and $RECORDS measured records through the pipeline into Elasticsearch"
 # shellcheck disable=SC2086
-(cd flink-jobs && "${REST_TASKSET[@]}" "$JAVA" ${FLINK_JVM//@PHASE@/warmup} -cp "$CP" io.dls.job.bench.JobBench \
-  throughput "$BOOT" "$ES" "$WARMUP_RECORDS" "$WORK/warmup") 2> "$WORK/job-warmup.log" | sed 's/^/      warm-up: /'
-curl -sf -X DELETE "$ES/logs-*" > /dev/null
-
-echo "[3/6] job: $RECORDS records through the pipeline into Elasticsearch"
-# shellcheck disable=SC2086
-(cd flink-jobs && "${REST_TASKSET[@]}" "$JAVA" ${FLINK_JVM//@PHASE@/throughput} -cp "$CP" io.dls.job.bench.JobBench \
-  throughput "$BOOT" "$ES" "$RECORDS" "$WORK/bulk") 2> "$WORK/job-throughput.log" | tee "$WORK/job.out"
+(cd flink-jobs && "${REST_TASKSET[@]}" "$JAVA" ${FLINK_JVM//@PHASE@/throughput} -Dbench.pids="kafka:$KAFKA_PID,es:$ES_PID" \
+  -cp "$CP" io.dls.job.bench.JobBench throughput "$BOOT" "$ES" "$RECORDS" "$WORK/bulk" "$WARMUP_RECORDS") \
+  2> "$WORK/job-throughput.log" | tee "$WORK/job.out"
 JOB_RATE=$(sed -nE 's/.*job_rate=([0-9.]+).*/\1/p' "$WORK/job.out")
 JOB_DOCS=$(sed -nE 's/.*job_docs=([0-9]+).*/\1/p' "$WORK/job.out")
 
-echo "[4/6] baseline: the same documents with plain _bulk (curl, 2 at a time)"
+echo "[4/5] baseline: the same documents with plain _bulk (curl, 2 at a time)"
 FILES=$(ls "$WORK"/bulk/bulk-*.ndjson | wc -l)
 T0=$(date +%s.%N)
 ls "$WORK"/bulk/bulk-*.ndjson | "${REST_TASKSET[@]}" xargs -P 2 -I{} curl -sf -o /dev/null -H 'Content-Type: application/x-ndjson' \
@@ -64,9 +58,13 @@ T1=$(date +%s.%N)
 curl -sf -X POST "$ES/logs-bulk*/_refresh" > /dev/null
 BULK_DOCS=$(curl -sf "$ES/logs-bulk*/_count" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
 BULK_RATE=$(awk -v n="$BULK_DOCS" -v a="$T0" -v b="$T1" 'BEGIN { printf "%.0f", n / (b - a) }')
+EXPECTED=$(cat "$WORK"/bulk/bulk-*.ndjson | grep -c '^{"index"')
+if [[ $BULK_DOCS != "$EXPECTED" ]]; then
+  echo "WARNING: plain _bulk stored $BULK_DOCS of $EXPECTED documents (Elasticsearch refused some; see $WORK/es.log)"
+fi
 echo "bulk_docs=$BULK_DOCS files=$FILES seconds=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.2f", b - a }') bulk_rate=$BULK_RATE"
 
-echo "[5/6] latency: $RATE events/s for $SECONDS_UNDER_LOAD s with an error burst every 100 ms"
+echo "[5/5] latency: $RATE events/s for $SECONDS_UNDER_LOAD s with an error burst every 100 ms"
 # shellcheck disable=SC2086
 (cd flink-jobs && "${REST_TASKSET[@]}" "$JAVA" ${FLINK_JVM//@PHASE@/latency} -cp "$CP" io.dls.job.bench.JobBench \
   latency "$BOOT" "$ES" "$RATE" "$SECONDS_UNDER_LOAD") 2> "$WORK/job-latency.log" | tee "$WORK/latency.out"
@@ -76,9 +74,10 @@ echo "      and again at $RATE_SUSTAINED events/s"
 (cd flink-jobs && "${REST_TASKSET[@]}" "$JAVA" ${FLINK_JVM//@PHASE@/latency2} -cp "$CP" io.dls.job.bench.JobBench \
   latency "$BOOT" "$ES" "$RATE_SUSTAINED" "$SECONDS_UNDER_LOAD") 2> "$WORK/job-latency2.log" | tee "$WORK/latency2.out"
 
-echo "[6/6] results"
+echo "results"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $("$JAVA" -version 2>&1 | head -1)"
 echo "job: $JOB_DOCS log documents indexed at $JOB_RATE docs/s (plus all_logs, critical_logs, node_failure, alerts)"
+grep '^cpu:' "$WORK/job.out" || true
 echo "plain _bulk of the same documents: $BULK_DOCS at $BULK_RATE docs/s"
 echo "at $RATE events/s:"; grep -E 'alert_latency|heartbeat_timeout' "$WORK/latency.out" || true
 echo "at $RATE_SUSTAINED events/s:"; grep -E 'alert_latency|heartbeat_timeout' "$WORK/latency2.out" || true

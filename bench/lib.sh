@@ -50,6 +50,7 @@ PROPS
   "$JAVA" -cp "$CP" kafka.tools.StorageTool format -t "$("$JAVA" -cp "$CP" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
     -c "$WORK/server.properties" > "$WORK/format.log" 2>&1
   "${REST_TASKSET[@]}" "$JAVA" -Xms1g -Xmx1g -cp "$CP" kafka.Kafka "$WORK/server.properties" > "$WORK/kafka.log" 2>&1 &
+  KAFKA_PID=$!
   PIDS+=($!)
   wait_port "$kport"
   BOOT=127.0.0.1:$kport
@@ -69,8 +70,12 @@ for b in range(9200, 9290):
         pass
     finally:
         s.close()')
-  "${ES_TASKSET[@]}" "$JAVA" -Xms1g -Xmx1g -da -cp "$CP" org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner \
+  # G1 as Elasticsearch's own jvm.options sets it: with the JVM's defaults the real-memory circuit breaker
+  # refuses whole bulk requests (HTTP 429) under a steady indexing load.
+  "${ES_TASKSET[@]}" "$JAVA" -Xms1g -Xmx1g -XX:+UseG1GC -XX:G1ReservePercent=25 -XX:InitiatingHeapOccupancyPercent=30 \
+    -da -cp "$CP" org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner \
     -basePath "$WORK/es" -numOfNode 1 -baseHttpPort "$base" -clusterName bench > "$WORK/es.log" 2>&1 &
+  ES_PID=$!
   PIDS+=($!)
   wait_port $((base + 1))
   ES=http://127.0.0.1:$((base + 1))
