@@ -7,6 +7,7 @@ import io.dls.job.decode.RawRecord;
 import io.dls.job.normalize.LogEvent;
 import io.dls.job.normalize.Normalizer;
 import io.dls.job.patterns.Alert;
+import io.dls.job.patterns.PatternStreams;
 import io.dls.job.route.EventRouter;
 import io.dls.job.route.Json;
 import io.dls.job.route.NodeHealthFunction;
@@ -72,12 +73,15 @@ public final class LogPipeline {
         DataStream<Alert> patternAlerts = alerting.apply(events);
         DataStream<Alert> recoveries = events
                 .filter(e -> (e.isHeartbeat() || e.isRegistration()) && e.host != null).name("heartbeats")
+                .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS)
                 .keyBy(e -> e.host)
                 .connect(patternAlerts
                         .filter(a -> topics.nodeFailure().equals(a.topic) && "host.name".equals(a.keyField)
                                 && a.keyValue != null).name("node failures")
+                        .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS)
                         .keyBy(a -> a.keyValue))
-                .process(new NodeHealthFunction(topics)).uid("node-health").name("node health");
+                .process(new NodeHealthFunction(topics)).uid("node-health").name("node health")
+                .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS);
         DataStream<Alert> alerts = patternAlerts.union(recoveries);
 
         SingleOutputStreamOperator<Output> routed = events.process(new EventRouter(topics))
@@ -98,12 +102,14 @@ public final class LogPipeline {
         DataStream<Output> alertOutputs = alerts
                 .map(a -> new Output(a.topic, a.keyValue, Json.bytes(a.toDocument())))
                 .returns(Output.class).uid("route-alerts").name("route alerts")
+                .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS)
                 .union(invalid.map(i -> new Output(topics.invalid(), i.tag, Json.bytes(i.toDocument())))
                         .returns(Output.class).uid("route-invalid").name("route invalid"));
         alertOutputs.sinkTo(sinks.kafka().apply(Sinks.ALERTS)).setParallelism(1)
                 .uid("kafka-sink-alerts").name("kafka: alerts, invalid");
         DataStream<Document> alertDocuments = alerts.map(Documents::of).returns(Document.class)
-                .uid("alert-documents").name("alert documents");
+                .uid("alert-documents").name("alert documents")
+                .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS);
         alertDocuments.sinkTo(sinks.elasticsearch().apply(Sinks.ALERTS)).setParallelism(1)
                 .uid("elasticsearch-sink-alerts").name("elasticsearch: alerts-*");
 

@@ -67,6 +67,9 @@ public final class PatternCompiler {
         return "pattern-" + patternName;
     }
 
+    /** The CEP state that drops a waiting first event when a newer one comes (see {@link #sequence}). */
+    static final String SUPERSEDED = "~superseded";
+
     private static Pattern<LogEvent, LogEvent> sequence(PatternSpec spec) {
         // A burst (times / at_least) would otherwise give one match per sliding start event: skipping past
         // the last matched event makes one burst one alert.
@@ -95,6 +98,16 @@ public final class PatternCompiler {
                 // instead of one per combination: relaxed repetition made the NFA quadratic under load.
                 p = p.consecutive();
             }
+            if (step == spec.steps().get(0) && supersedes(spec)) {
+                // "A then B within W": every A would otherwise wait for a B of its own, and a frequent A
+                // (a WARN a second, a 1-minute window) kept thousands of partial matches that every event
+                // had to walk. A newer A that cannot itself be the B drops the waiting one: conditions look
+                // at one event only, so whatever B completes the older A completes the newer one too, and
+                // within a window that ends later. The alert then names the last A before the B.
+                Step second = spec.steps().get(1);
+                p = p.notFollowedBy(SUPERSEDED).where(new EventCondition(
+                        new Condition.All(List.of(step.where(), new Condition.Not(second.where())))));
+            }
         }
         return spec.within() == null ? p : p.within(spec.within());
     }
@@ -114,6 +127,14 @@ public final class PatternCompiler {
                 .notFollowedBy(EXPECT)
                 .where(new EventCondition(ends))
                 .within(spec.within());
+    }
+
+    /** A first step that happens once, followed (relaxed) by a second step that must happen. */
+    private static boolean supersedes(PatternSpec spec) {
+        return spec.steps().size() >= 2
+                && spec.steps().get(0).quantifier().kind() == PatternSpec.Quantifier.Kind.ONCE
+                && spec.steps().get(1).then() == PatternSpec.Then.FOLLOWED_BY
+                && spec.steps().get(1).quantifier().kind() != PatternSpec.Quantifier.Kind.OPTIONAL;
     }
 
     /** A pattern {@link Condition} as a CEP condition. */

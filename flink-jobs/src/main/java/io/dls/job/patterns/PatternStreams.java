@@ -18,6 +18,11 @@ import java.util.List;
 public final class PatternStreams {
 
     private static final TypeInformation<Alert> ALERT = TypeInformation.of(Alert.class);
+    /**
+     * How long a partly filled network buffer may wait on the way to an alert (Flink's default is 100 ms per
+     * hop, and an alert takes four hops). Few records take this path, so flushing often costs little.
+     */
+    public static final long ALERT_PATH_BUFFER_TIMEOUT_MS = 10;
 
     private PatternStreams() {
     }
@@ -33,12 +38,14 @@ public final class PatternStreams {
                 .filter(new Relevant(p.keyField(), p.prefilter()))
                 .name("pattern " + p.name() + ": filter")
                 .uid(p.uid() + "-keyed")
+                .setBufferTimeout(ALERT_PATH_BUFFER_TIMEOUT_MS)
                 .keyBy(new EventKey(p.keyField()));
         PatternStream<LogEvent> matches = CEP.pattern(keyed, p.pattern());
         matches = p.processingTime() ? matches.inProcessingTime() : matches.inEventTime();
         SingleOutputStreamOperator<Alert> alerts = matches.process(p.function(), ALERT)
                 .name("pattern " + p.name())
-                .uid(p.uid());
+                .uid(p.uid())
+                .setBufferTimeout(ALERT_PATH_BUFFER_TIMEOUT_MS);
         if (p.suppress() == null) {
             return alerts;
         }
@@ -46,7 +53,8 @@ public final class PatternStreams {
                 .keyBy(new AlertKey())
                 .process(new SuppressFunction(p.suppress().toMillis(), p.processingTime()), ALERT)
                 .name("pattern " + p.name() + ": suppress " + AlertFunction.format(p.suppress()))
-                .uid(p.uid() + "-suppress");
+                .uid(p.uid() + "-suppress")
+                .setBufferTimeout(ALERT_PATH_BUFFER_TIMEOUT_MS);
     }
 
     /** The alerts of every pattern, in one stream. With no patterns, an empty stream. */

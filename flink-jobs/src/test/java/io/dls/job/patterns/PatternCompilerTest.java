@@ -56,7 +56,13 @@ class PatternCompilerTest {
         assertThat(sequence.getAfterMatchSkipStrategy()).isEqualTo(AfterMatchSkipStrategy.noSkip());
         assertThat(sequence.getName()).isEqualTo("failure");
         assertThat(sequence.getQuantifier().getConsumingStrategy()).isEqualTo(Quantifier.ConsumingStrategy.SKIP_TILL_NEXT);
-        assertThat(sequence.getPrevious().getName()).isEqualTo("warning");
+        // A newer WARN that is no failure itself drops the WARN waiting before it (SequenceStartTest).
+        Pattern<LogEvent, ?> superseded = sequence.getPrevious();
+        assertThat(superseded.getName()).isEqualTo(PatternCompiler.SUPERSEDED);
+        assertThat(superseded.getQuantifier().getConsumingStrategy()).isEqualTo(Quantifier.ConsumingStrategy.NOT_FOLLOW);
+        assertThat(test(superseded.getCondition(), log(0, "payment", "n", "WARN", "x"))).isTrue();
+        assertThat(test(superseded.getCondition(), log(0, "payment", "n", "ERROR", "x"))).isFalse();
+        assertThat(superseded.getPrevious().getName()).isEqualTo("warning");
         assertThat(sequence.getWindowSize()).contains(Duration.ofMinutes(1));
     }
 
