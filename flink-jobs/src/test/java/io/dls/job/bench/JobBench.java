@@ -175,7 +175,9 @@ public final class JobBench {
                 Map<String, Object> rec = record(random, i);
                 String tag = tagPrefix + rec.get("service_name");
                 String chunk = "c" + run + "-" + (i / 1000) + "#" + (i % 1000);
-                long millis = base + i / 50;
+                // Warm-up records a day earlier: their documents go to an index of their own, and the measured
+                // ones start an empty index, as the baseline's do.
+                long millis = (i < warmup ? base - 86_400_000L : base) + i / 50;
                 producer.send(raw(o.topics().raw(), tag, millis, chunk, msgpack(rec)));
                 if (i < warmup) {
                     warmupLogs += "HEARTBEAT".equals(rec.get("message_type")) ? 0 : 1;
