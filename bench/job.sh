@@ -52,10 +52,13 @@ JOB_DOCS=$(sed -nE 's/.*job_docs=([0-9]+).*/\1/p' "$WORK/job.out")
 
 echo "[4/5] baseline: the same documents with plain _bulk (curl, 2 at a time)"
 FILES=$(ls "$WORK"/bulk/bulk-*.ndjson | wc -l)
+es_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$ES_PID/stat"; }
+ES_CPU0=$(es_cpu)
 T0=$(date +%s.%N)
 ls "$WORK"/bulk/bulk-*.ndjson | "${REST_TASKSET[@]}" xargs -P 2 -I{} curl -sf -o /dev/null -H 'Content-Type: application/x-ndjson' \
   --data-binary @{} "$ES/_bulk"
 T1=$(date +%s.%N)
+ES_CPU1=$(es_cpu)
 curl -sf -X POST "$ES/logs-bulk*/_refresh" > /dev/null
 BULK_DOCS=$(curl -sf "$ES/logs-bulk*/_count" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
 BULK_RATE=$(awk -v n="$BULK_DOCS" -v a="$T0" -v b="$T1" 'BEGIN { printf "%.0f", n / (b - a) }')
@@ -63,7 +66,8 @@ EXPECTED=$(cat "$WORK"/bulk/bulk-*.ndjson | grep -c '^{"index"')
 if [[ $BULK_DOCS != "$EXPECTED" ]]; then
   echo "WARNING: plain _bulk stored $BULK_DOCS of $EXPECTED documents (Elasticsearch refused some; see $WORK/es.log)"
 fi
-echo "bulk_docs=$BULK_DOCS files=$FILES seconds=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.2f", b - a }') bulk_rate=$BULK_RATE"
+echo "bulk_docs=$BULK_DOCS files=$FILES seconds=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.2f", b - a }') bulk_rate=$BULK_RATE" \
+  "$(awk -v a="$ES_CPU0" -v b="$ES_CPU1" -v n="$BULK_DOCS" 'BEGIN { printf "cpu_es_s=%.2f us_per_doc_es=%.1f", b - a, (b - a) * 1e6 / n }')"
 
 echo "[5/5] latency: $RATE events/s for $SECONDS_UNDER_LOAD s with an error burst every 100 ms"
 # shellcheck disable=SC2086

@@ -97,7 +97,6 @@ public final class LogPipeline {
             esSink.setParallelism(esParallelism);
         }
 
-
         // Alerts and invalid records are few: one writer each is plenty.
         DataStream<Output> alertOutputs = alerts
                 .map(a -> new Output(a.topic, a.keyValue, Json.bytes(a.toDocument())))
