@@ -21,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RECORDS=${RECORDS:-300000}
+ROUNDS=${ROUNDS:-3}
 WARMUP_RECORDS=${WARMUP_RECORDS:-150000}
 RATE=${RATE:-10000}
 # A second latency run at a rate this machine sustains next to Kafka and Elasticsearch.
@@ -42,32 +43,43 @@ start_kafka
 start_elasticsearch
 echo "      kafka $BOOT, elasticsearch $ES"
 
-echo "[3/5] job: $WARMUP_RECORDS warm-up and $RECORDS measured records through the pipeline into Elasticsearch"
-# shellcheck disable=SC2086
-(cd flink-jobs && "${REST_TASKSET[@]}" "$JAVA" ${FLINK_JVM//@PHASE@/throughput} -Dbench.pids="kafka:$KAFKA_PID,es:$ES_PID" \
-  -cp "$CP" io.dls.job.bench.JobBench throughput "$BOOT" "$ES" "$RECORDS" "$WORK/bulk" "$WARMUP_RECORDS") \
-  2> "$WORK/job-throughput.log" | tee "$WORK/job.out"
-JOB_RATE=$(sed -nE 's/.*job_rate=([0-9.]+).*/\1/p' "$WORK/job.out")
-JOB_DOCS=$(sed -nE 's/.*job_docs=([0-9]+).*/\1/p' "$WORK/job.out")
-
-echo "[4/5] baseline: the same documents with plain _bulk (curl, 2 at a time)"
-FILES=$(ls "$WORK"/bulk/bulk-*.ndjson | wc -l)
+# One round: the job on fresh records, then the baseline on the same documents; logs-* is emptied after it,
+# so every round starts from the same Elasticsearch. Absolute rates on a shared 2-core machine vary from run
+# to run (Elasticsearch's own cost per document varies by half); ROUNDS rounds and their median ratio.
 es_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$ES_PID/stat"; }
-ES_CPU0=$(es_cpu)
-T0=$(date +%s.%N)
-ls "$WORK"/bulk/bulk-*.ndjson | "${REST_TASKSET[@]}" xargs -P 2 -I{} curl -sf -o /dev/null -H 'Content-Type: application/x-ndjson' \
-  --data-binary @{} "$ES/_bulk"
-T1=$(date +%s.%N)
-ES_CPU1=$(es_cpu)
-curl -sf -X POST "$ES/logs-bulk*/_refresh" > /dev/null
-BULK_DOCS=$(curl -sf "$ES/logs-bulk*/_count" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
-BULK_RATE=$(awk -v n="$BULK_DOCS" -v a="$T0" -v b="$T1" 'BEGIN { printf "%.0f", n / (b - a) }')
-EXPECTED=$(cat "$WORK"/bulk/bulk-*.ndjson | grep -c '^{"index"')
-if [[ $BULK_DOCS != "$EXPECTED" ]]; then
-  echo "WARNING: plain _bulk stored $BULK_DOCS of $EXPECTED documents (Elasticsearch refused some; see $WORK/es.log)"
-fi
-echo "bulk_docs=$BULK_DOCS files=$FILES seconds=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.2f", b - a }') bulk_rate=$BULK_RATE" \
-  "$(awk -v a="$ES_CPU0" -v b="$ES_CPU1" -v n="$BULK_DOCS" 'BEGIN { printf "cpu_es_s=%.2f us_per_doc_es=%.1f", b - a, (b - a) * 1e6 / n }')"
+RATIOS=()
+for round in $(seq 1 "$ROUNDS"); do
+  echo "[3/5] round $round/$ROUNDS, job: $WARMUP_RECORDS warm-up and $RECORDS measured records into Elasticsearch"
+  rm -rf "$WORK/bulk"
+  # shellcheck disable=SC2086
+  (cd flink-jobs && "${REST_TASKSET[@]}" "$JAVA" ${FLINK_JVM//@PHASE@/throughput} -Dbench.pids="kafka:$KAFKA_PID,es:$ES_PID" \
+    -cp "$CP" io.dls.job.bench.JobBench throughput "$BOOT" "$ES" "$RECORDS" "$WORK/bulk" "$WARMUP_RECORDS") \
+    2> "$WORK/job-throughput-$round.log" | tee "$WORK/job-$round.out"
+  JOB_RATE=$(sed -nE 's/.*job_rate=([0-9.]+).*/\1/p' "$WORK/job-$round.out")
+  JOB_DOCS=$(sed -nE 's/.*job_docs=([0-9]+).*/\1/p' "$WORK/job-$round.out")
+
+  echo "[4/5] round $round/$ROUNDS, baseline: the same documents with plain _bulk (curl, 2 at a time)"
+  FILES=$(ls "$WORK"/bulk/bulk-*.ndjson | wc -l)
+  ES_CPU0=$(es_cpu)
+  T0=$(date +%s.%N)
+  ls "$WORK"/bulk/bulk-*.ndjson | "${REST_TASKSET[@]}" xargs -P 2 -I{} curl -sf -o /dev/null -H 'Content-Type: application/x-ndjson' \
+    --data-binary @{} "$ES/_bulk"
+  T1=$(date +%s.%N)
+  ES_CPU1=$(es_cpu)
+  curl -sf -X POST "$ES/logs-bulk*/_refresh" > /dev/null
+  BULK_DOCS=$(curl -sf "$ES/logs-bulk*/_count" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
+  BULK_RATE=$(awk -v n="$BULK_DOCS" -v a="$T0" -v b="$T1" 'BEGIN { printf "%.0f", n / (b - a) }')
+  EXPECTED=$(cat "$WORK"/bulk/bulk-*.ndjson | grep -c '^{"index"')
+  if [[ $BULK_DOCS != "$EXPECTED" ]]; then
+    echo "WARNING: plain _bulk stored $BULK_DOCS of $EXPECTED documents (Elasticsearch refused some; see $WORK/es.log)"
+  fi
+  echo "bulk_docs=$BULK_DOCS files=$FILES seconds=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.2f", b - a }') bulk_rate=$BULK_RATE" \
+    "$(awk -v a="$ES_CPU0" -v b="$ES_CPU1" -v n="$BULK_DOCS" 'BEGIN { printf "cpu_es_s=%.2f us_per_doc_es=%.1f", b - a, (b - a) * 1e6 / n }')" \
+    | tee "$WORK/bulk-$round.out"
+  RATIOS+=("$(awk -v j="$JOB_RATE" -v b="$BULK_RATE" 'BEGIN { printf "%.3f", j / b }')")
+  echo "round $round: job $JOB_RATE docs/s ($JOB_DOCS documents), _bulk $BULK_RATE docs/s, ratio ${RATIOS[-1]}"
+  curl -sf -X DELETE "$ES/logs-*" > /dev/null
+done
 
 echo "[5/5] latency: $RATE events/s for $SECONDS_UNDER_LOAD s with an error burst every 100 ms"
 # shellcheck disable=SC2086
@@ -81,9 +93,11 @@ echo "      and again at $RATE_SUSTAINED events/s"
 
 echo "results"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $("$JAVA" -version 2>&1 | head -1)"
-echo "job: $JOB_DOCS log documents indexed at $JOB_RATE docs/s (plus all_logs, critical_logs, node_failure, alerts)"
-grep '^cpu:' "$WORK/job.out" || true
-echo "plain _bulk of the same documents: $BULK_DOCS at $BULK_RATE docs/s"
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round: job $(sed -nE 's/.*job_rate=([0-9.]+).*/\1/p' "$WORK/job-$round.out") docs/s" \
+    "$(grep '^cpu:' "$WORK/job-$round.out" || true)"
+  echo "         plain _bulk $(sed -nE 's/.*(bulk_rate=[0-9]+ cpu_es_s=[0-9.]+ us_per_doc_es=[0-9.]+).*/\1/p' "$WORK/bulk-$round.out"), ratio ${RATIOS[$((round - 1))]}"
+done
 echo "at $RATE events/s:"; grep -E 'alert_latency|heartbeat_timeout' "$WORK/latency.out" || true
 echo "at $RATE_SUSTAINED events/s:"; grep -E 'alert_latency|heartbeat_timeout' "$WORK/latency2.out" || true
-awk -v j="$JOB_RATE" -v b="$BULK_RATE" 'BEGIN { printf "ratio=%.3f\n", j / b }'
+printf '%s\n' "${RATIOS[@]}" | sort -n | awk '{ r[NR] = $1 } END { printf "ratio=%.3f (median of %d rounds: job rate / plain _bulk rate)\n", r[int((NR + 1) / 2)], NR }'
