@@ -15,7 +15,7 @@
 #   latency   the job under RATE events/s for SECONDS, an error burst (5 ERROR on a service of its own)
 #             every 100 ms: p50/p99 from appending the fifth error to the alert on critical_logs; then three
 #             nodes stop their heartbeats: when their heartbeat-timeout alerts (15 s window) arrive. Probe
-#             bursts and the first 5 s at full rate come before, unmeasured (the JIT compiles the path)
+#             bursts and the first 20 s at full rate come before, unmeasured (the JIT compiles the path)
 #
 # PIN=1: Elasticsearch on core 0, Kafka, the job and curl on the others, in both runs (see lib.sh).
 # Prints the figures and, last, ratio=<job rate / bulk rate>. Loopback only.
