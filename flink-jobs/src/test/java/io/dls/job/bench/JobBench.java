@@ -326,8 +326,9 @@ public final class JobBench {
             long sent = 0;
             int bursts = 0;
             String[] nodes = {"lat-node-a", "lat-node-b", "lat-node-c"};
-            // The first 20 s at full rate are not measured (with 5 s, the first seconds of some runs still saw: the JIT compiles the high-volume path under load,
-            // stalls of 1 to 6 s while the JIT compiled the high-volume path on the one core).
+            // The first 20 s at full rate are not measured: the JIT compiles the high-volume path under load, as
+            // in a job that has been running for a while (with 5 s, the first seconds of some runs still saw
+            // stalls of 1 to 6 s while it compiled on the one core).
             long warmMillis = Long.getLong("bench.latencyWarmupMs", 20_000);
             while (System.currentTimeMillis() - start < warmMillis + seconds * 1000L) {
                 long now = System.currentTimeMillis();
