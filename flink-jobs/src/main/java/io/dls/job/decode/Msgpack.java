@@ -173,7 +173,7 @@ public final class Msgpack {
 
         private String key(int depth) throws IOException {
             if (u.getNextFormat().getValueType() == ValueType.STRING) {
-                return Msgpack.key(text(payload(u.unpackRawStringHeader()), notes), notes);
+                return cutKey(text(payload(u.unpackRawStringHeader()), notes), notes);
             }
             // JSON object keys are strings: an integer, nil or map key becomes its msgpack-java JSON text.
             // Read it within the bounds first, then print it from its bytes.
@@ -183,7 +183,7 @@ public final class Msgpack {
             String s = k.toString();
             note(notes, Note.NON_STRING_KEY, k.getValueType().name().toLowerCase(java.util.Locale.ROOT) + " key "
                     + clip(s) + " kept as text");
-            return Msgpack.key(s, notes);
+            return cutKey(s, notes);
         }
     }
 
@@ -232,7 +232,7 @@ public final class Msgpack {
     }
 
     /** A key, cut when it is too long (with the hash of the whole key, so two long keys stay apart). */
-    private static String key(String s, List<Note> notes) {
+    private static String cutKey(String s, List<Note> notes) {
         if (s.length() <= MAX_KEY_CHARS) {
             return s;
         }

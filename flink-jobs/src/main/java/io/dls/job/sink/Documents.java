@@ -24,7 +24,7 @@ public final class Documents {
     }
 
     /** logs-YYYY.MM.DD of the UTC day the instant falls on. */
-    static String logsIndex(long epochMillis) {
+    public static String logsIndex(long epochMillis) {
         Day d = lastDay;
         if (d.index != null && epochMillis >= d.startMillis && epochMillis < d.startMillis + DAY_MILLIS) {
             return d.index;

@@ -45,6 +45,10 @@ import java.util.List;
 public final class JsonBulk {
     private static final JsonFactory JSON = new JsonFactory();
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson", StandardCharsets.UTF_8);
+    /** The action line around the index name and the id. */
+    private static final byte[] INDEX = "{\"index\":{\"_index\":\"".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ID = "\",\"_id\":\"".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] END_ACTION = "\"}}\n".getBytes(StandardCharsets.UTF_8);
 
     private JsonBulk() {
     }
@@ -109,10 +113,6 @@ public final class JsonBulk {
             body.append(s.charAt(i));
         }
     }
-
-    private static final byte[] INDEX = "{\"index\":{\"_index\":\"".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] ID = "\",\"_id\":\"".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] END_ACTION = "\"}}\n".getBytes(StandardCharsets.UTF_8);
 
     /**
      * The response as the bulk processor needs it. When Elasticsearch says {@code "errors": false} (it writes

@@ -10,6 +10,7 @@ import io.dls.job.normalize.EventIds;
 import io.dls.job.normalize.LogEvent;
 import io.dls.job.normalize.Normalizer;
 import io.dls.job.patterns.CompiledPattern;
+import io.dls.job.sink.Documents;
 import io.dls.job.support.ShippedPatterns;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -206,10 +207,8 @@ public final class JobBench {
         env.setParallelism(2);
         LogPipelineJob.build(env, o, patterns);
         HttpClient http = HttpClient.newHttpClient();
-        java.time.format.DateTimeFormatter day = java.time.format.DateTimeFormatter.ofPattern("yyyy.MM.dd")
-                .withZone(java.time.ZoneOffset.UTC);
-        String measuredIndex = "logs-" + day.format(java.time.Instant.ofEpochMilli(base));
-        String warmupIndex = "logs-" + day.format(java.time.Instant.ofEpochMilli(base - 86_400_000L));
+        String measuredIndex = Documents.logsIndex(base);
+        String warmupIndex = Documents.logsIndex(base - 86_400_000L);
         // Indexing statistics are cumulative: earlier runs on the same node may have added to them.
         long before = esIndexed(http, es, measuredIndex);
         JobClient job = env.executeAsync("bench throughput");
