@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * Defaults for the job's options from the YAML file named by --config: a key is an option's long name
  * without dashes ({@code es-hosts: [http://a:9200]}); flags on the command line still win.
  */
-final class ConfigFileDefaults implements CommandLine.IDefaultValueProvider {
+public final class ConfigFileDefaults implements CommandLine.IDefaultValueProvider {
     private final Map<String, Object> values;
     private final Path file;
 
@@ -25,7 +25,7 @@ final class ConfigFileDefaults implements CommandLine.IDefaultValueProvider {
     }
 
     @SuppressWarnings("unchecked")
-    static CommandLine.IDefaultValueProvider fromArgs(String[] args) {
+    public static CommandLine.IDefaultValueProvider fromArgs(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String path = null;
             if (args[i].equals("--config") && i + 1 < args.length) {

@@ -4,12 +4,15 @@ import io.dls.job.decode.RawRecord;
 import io.dls.job.decode.RawRecordDeserializer;
 import io.dls.job.route.Output;
 import io.dls.job.route.Topics;
-import io.dls.job.sink.Document;
-import io.dls.job.sink.DocumentEmitter;
-import io.dls.job.sink.OutputSerializer;
+import io.dls.job.index.Document;
+import io.dls.job.index.DocumentEmitter;
+import io.dls.job.index.IndexInput;
+import io.dls.job.index.IndexInputDeserializer;
+import io.dls.job.index.IndexSettings;
+import io.dls.job.index.WriterServices;
+import io.dls.job.route.OutputSerializer;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.elasticsearch.sink.ElasticsearchSink;
-import org.apache.flink.connector.elasticsearch.sink.FlushBackoffType;
 import org.apache.flink.connector.elasticsearch.sink.JsonBulkSinkBuilder;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -44,25 +47,41 @@ public final class Connectors {
     }
 
     public static KafkaSource<RawRecord> source(JobOptions o) {
-        OffsetsInitializer start = switch (o.startingOffsets) {
-            case "earliest" -> OffsetsInitializer.earliest();
-            case "latest" -> OffsetsInitializer.latest();
-            default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        };
         return KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(o.kafkaBootstrap)
                 .setProperties(kafkaProperties(o))
                 .setTopics(o.topicRaw)
                 .setGroupId(o.groupId)
-                .setStartingOffsets(start)
+                .setStartingOffsets(startingOffsets(o))
                 .setDeserializer(new RawRecordDeserializer())
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .build();
     }
 
-    /** The Kafka and Elasticsearch sinks of each stream of {@link LogPipeline}. */
+    private static OffsetsInitializer startingOffsets(JobOptions o) {
+        return switch (o.startingOffsets) {
+            case "earliest" -> OffsetsInitializer.earliest();
+            case "latest" -> OffsetsInitializer.latest();
+            default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
+    }
+
+    /** The Kafka sinks of each stream of {@link LogPipeline}. */
     public static LogPipeline.Sinks sinks(JobOptions o) {
-        return new LogPipeline.Sinks(stream -> kafkaSink(o, stream), stream -> elasticsearchSink(o));
+        return new LogPipeline.Sinks(stream -> kafkaSink(o, stream));
+    }
+
+    /** The index job's input: all_logs and alerts, from its own consumer group's committed offsets. */
+    public static KafkaSource<IndexInput> indexSource(JobOptions o) {
+        return KafkaSource.<IndexInput>builder()
+                .setBootstrapServers(o.kafkaBootstrap)
+                .setProperties(kafkaProperties(o))
+                .setTopics(o.topicAll, o.topicAlerts)
+                .setGroupId(o.indexGroupId)
+                .setStartingOffsets(startingOffsets(o))
+                .setDeserializer(new IndexInputDeserializer())
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .build();
     }
 
     /**
@@ -95,30 +114,37 @@ public final class Connectors {
         return b.build();
     }
 
-    public static ElasticsearchSink<Document> elasticsearchSink(JobOptions o) {
+    /**
+     * The index job's Elasticsearch sink: the connector's writer with bulks that never fail the job (see
+     * {@link JsonBulkSinkBuilder}).
+     */
+    public static Sink<Document> elasticsearchSink(JobOptions o) {
         List<HttpHost> hosts = new ArrayList<>();
         for (String h : o.esHosts) {
             hosts.add(HttpHost.create(h.endsWith("/") ? h.substring(0, h.length() - 1) : h));
         }
-        String first = hosts.get(0).toURI();
         String password = o.esPassword();
         var b = new JsonBulkSinkBuilder<Document>()
                 .setHosts(hosts.toArray(new HttpHost[0]))
-                .setEmitter(new DocumentEmitter(first, o.esUsername, password))
+                .setEmitter(new DocumentEmitter())
                 .setBulkFlushMaxActions(o.esBulkActions)
                 .setBulkFlushInterval(o.esBulkIntervalMs)
-                .setBulkFlushBackoffStrategy(FlushBackoffType.EXPONENTIAL, 8, 500)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
         if (o.esUsername != null) {
             b.setConnectionUsername(o.esUsername).setConnectionPassword(password);
         }
-        return b.build();
+        Map<String, String> kafka = new HashMap<>();
+        kafkaProperties(o).forEach((k, v) -> kafka.put(String.valueOf(k), String.valueOf(v)));
+        IndexSettings settings = new IndexSettings(kafka, o.topicDeadLetter, hosts.get(0).toURI(), o.esUsername,
+                password, o.retentionDays);
+        return JsonBulkSinkBuilder.resilient(b.build(), new WriterServices.Factory(settings));
     }
 
     /** Creates every topic the job reads or writes that does not exist yet (a missing input fails the job). */
     public static void createTopics(JobOptions o, Set<String> extra) throws Exception {
         Topics t = o.topics();
-        Set<String> wanted = new java.util.TreeSet<>(List.of(t.raw(), t.all(), t.critical(), t.nodeFailure(), t.invalid()));
+        Set<String> wanted = new java.util.TreeSet<>(List.of(t.raw(), t.all(), t.critical(), t.nodeFailure(), t.alerts(),
+                t.invalid(), o.topicDeadLetter));
         wanted.addAll(extra);
         Map<String, Object> props = new HashMap<>();
         kafkaProperties(o).forEach((k, v) -> props.put(String.valueOf(k), v));

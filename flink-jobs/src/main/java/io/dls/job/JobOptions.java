@@ -1,5 +1,6 @@
 package io.dls.job;
 
+import io.dls.contracts.TopicNames;
 import io.dls.job.decode.InputLimits;
 import io.dls.job.route.Topics;
 import picocli.CommandLine.Option;
@@ -13,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the job can be told, as flags; each can also come from a YAML file given with --config
- * (keys are the flag names without dashes: {@code kafka-bootstrap: 127.0.0.1:9092}).
+ * Everything the two jobs can be told, as flags; each can also come from a YAML file given with --config
+ * (keys are the flag names without dashes: {@code kafka-bootstrap: 127.0.0.1:9092}). Both jobs take the same
+ * options, so one file configures a deployment; each job uses the ones it needs (the pipeline job never
+ * touches Elasticsearch, the index job never reads logs.raw).
  */
 public final class JobOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML file with any of these options")
@@ -26,27 +29,38 @@ public final class JobOptions {
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", split = ",", description = "any Kafka client property for source, sink and admin (SASL, SSL)")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
-    @Option(names = "--group-id", defaultValue = "dls-log-pipeline", description = "Kafka consumer group (default ${DEFAULT-VALUE})")
+    @Option(names = "--group-id", defaultValue = "dls-log-pipeline", description = "the pipeline job's Kafka consumer group (default ${DEFAULT-VALUE})")
     String groupId;
+
+    @Option(names = "--index-group-id", defaultValue = "dls-index", description = "the index job's Kafka consumer group (default ${DEFAULT-VALUE})")
+    String indexGroupId;
 
     @Option(names = "--starting-offsets", defaultValue = "committed-or-earliest",
             description = "earliest | latest | committed-or-earliest (default ${DEFAULT-VALUE})")
     String startingOffsets;
 
-    @Option(names = "--topic-raw", defaultValue = "logs.raw", description = "input topic (default ${DEFAULT-VALUE})")
+    @Option(names = "--topic-raw", defaultValue = TopicNames.RAW, description = "input topic (default ${DEFAULT-VALUE})")
     String topicRaw;
 
-    @Option(names = "--topic-all", defaultValue = "all_logs", description = "default ${DEFAULT-VALUE}")
+    @Option(names = "--topic-all", defaultValue = TopicNames.ALL, description = "default ${DEFAULT-VALUE}")
     String topicAll;
 
-    @Option(names = "--topic-critical", defaultValue = "critical_logs", description = "default ${DEFAULT-VALUE}")
+    @Option(names = "--topic-critical", defaultValue = TopicNames.CRITICAL, description = "default ${DEFAULT-VALUE}")
     String topicCritical;
 
-    @Option(names = "--topic-node-failure", defaultValue = "node_failure", description = "default ${DEFAULT-VALUE}")
+    @Option(names = "--topic-node-failure", defaultValue = TopicNames.NODE_FAILURE, description = "default ${DEFAULT-VALUE}")
     String topicNodeFailure;
 
-    @Option(names = "--topic-invalid", defaultValue = "logs.invalid", description = "default ${DEFAULT-VALUE}")
+    @Option(names = "--topic-invalid", defaultValue = TopicNames.INVALID, description = "default ${DEFAULT-VALUE}")
     String topicInvalid;
+
+    @Option(names = "--topic-alerts", defaultValue = TopicNames.ALERTS,
+            description = "every alert, whatever its pattern's topic (default ${DEFAULT-VALUE})")
+    String topicAlerts;
+
+    @Option(names = "--topic-dead-letter", defaultValue = TopicNames.DEAD_LETTER,
+            description = "documents Elasticsearch refused for good, with its reason (default ${DEFAULT-VALUE})")
+    String topicDeadLetter;
 
     @Option(names = "--critical-level", defaultValue = "ERROR",
             description = "events at or above go to critical_logs: TRACE DEBUG INFO WARN ERROR FATAL (default ${DEFAULT-VALUE})")
@@ -80,6 +94,10 @@ public final class JobOptions {
     @Option(names = "--es-parallelism", defaultValue = "0",
             description = "Elasticsearch sink subtasks; each sends one bulk request at a time (default: the job's parallelism)")
     int esParallelism;
+
+    @Option(names = "--retention-days", defaultValue = "0",
+            description = "index job: delete daily logs-* indices older than this many days; 0 keeps them all (default ${DEFAULT-VALUE})")
+    int retentionDays;
 
     @Option(names = "--patterns", defaultValue = "alert-patterns", description = "directory of alert pattern YAML files (default ${DEFAULT-VALUE})")
     Path patterns;
@@ -122,15 +140,35 @@ public final class JobOptions {
         }
     }
 
+    public long checkpointIntervalMs() {
+        return checkpointIntervalMs;
+    }
+
+    public String topicAll() {
+        return topicAll;
+    }
+
+    public String topicAlerts() {
+        return topicAlerts;
+    }
+
+    public String topicDeadLetter() {
+        return topicDeadLetter;
+    }
+
+    public int esParallelism() {
+        return esParallelism;
+    }
+
     public InputLimits inputLimits() {
         return new InputLimits(maxEventBytes, maxClockSkewMs);
     }
 
     public Topics topics() {
-        return new Topics(topicRaw, topicAll, topicCritical, topicNodeFailure, topicInvalid, criticalLevel);
+        return new Topics(topicRaw, topicAll, topicCritical, topicNodeFailure, topicAlerts, topicInvalid, criticalLevel);
     }
 
-    void validate() {
+    public void validate() {
         inputLimits();
         if (!List.of("at-least-once", "exactly-once").contains(delivery)) {
             throw new IllegalArgumentException("--delivery must be at-least-once or exactly-once, was " + delivery);
@@ -144,6 +182,9 @@ public final class JobOptions {
             }
         }
         topics();
+        if (retentionDays < 0) {
+            throw new IllegalArgumentException("--retention-days must be 0 (keep every index) or more, was " + retentionDays);
+        }
         esPassword(); // an unreadable password file is a configuration error, reported before submitting
     }
 }

@@ -13,8 +13,6 @@ import io.dls.job.route.Json;
 import io.dls.job.route.NodeHealthFunction;
 import io.dls.job.route.Output;
 import io.dls.job.route.Topics;
-import io.dls.job.sink.Document;
-import io.dls.job.sink.Documents;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -24,7 +22,7 @@ import java.util.function.Function;
 
 /**
  * The job's dataflow, independent of where records come from and go to (tests pass their own source
- * stream and sinks): decode -> normalize -> route, alert patterns, node health -> Kafka + Elasticsearch.
+ * stream and sinks): decode -> normalize -> route, alert patterns, node health -> Kafka topics only.
  * Every stateful operator has a stable uid, so savepoints survive changes around it.
  */
 public final class LogPipeline {
@@ -36,12 +34,12 @@ public final class LogPipeline {
     }
 
     /**
-     * Where the pipeline writes. Each is asked for a sink per stream it carries: {@link #EVENTS} (every event,
-     * the bulk of the data) and {@link #ALERTS} (alerts and, for Kafka, invalid records). A sink with one input
-     * is chained to the operator before it, so the events reach Kafka from the thread that decoded them; a
-     * sink shared through a union could not be.
+     * Where the pipeline writes: a Kafka sink per stream it carries, {@link #EVENTS} (every event, the bulk of the
+     * data) and {@link #ALERTS} (alerts and invalid records). A sink with one input is chained to the operator
+     * before it, so the events reach Kafka from the thread that decoded them; a sink shared through a union
+     * could not be. Kafka is the only system the pipeline writes to: Elasticsearch is the index job's.
      */
-    public record Sinks(Function<String, Sink<Output>> kafka, Function<String, Sink<Document>> elasticsearch) {
+    public record Sinks(Function<String, Sink<Output>> kafka) {
         public static final String EVENTS = "events";
         public static final String ALERTS = "alerts";
     }
@@ -55,17 +53,12 @@ public final class LogPipeline {
 
     public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
                                 Sinks sinks) {
-        return build(raw, topics, normalizer, alerting, sinks, 0, InputLimits.defaults());
+        return build(raw, topics, normalizer, alerting, sinks, InputLimits.defaults());
     }
 
-    /**
-     * @param esParallelism subtasks of the Elasticsearch sink of the events, 0 for the job's: the connector
-     *                      sends one bulk request at a time per subtask, so more subtasks mean more bulk
-     *                      requests in flight
-     * @param limits        what the decode step accepts before it changes a record (see {@link InputLimits})
-     */
+    /** @param limits what the decode step accepts before it changes a record (see {@link InputLimits}) */
     public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
-                                Sinks sinks, int esParallelism, InputLimits limits) {
+                                Sinks sinks, InputLimits limits) {
         SingleOutputStreamOperator<LogEvent> events = raw
                 .process(new DecodeFunction(normalizer, limits)).uid("decode").name("decode + normalize");
         DataStream<InvalidRecord> invalid = events.getSideOutput(DecodeFunction.INVALID);
@@ -87,30 +80,23 @@ public final class LogPipeline {
         SingleOutputStreamOperator<Output> routed = events.process(new EventRouter(topics))
                 .uid("route-events").name("route events");
         routed.sinkTo(sinks.kafka().apply(Sinks.EVENTS)).uid("kafka-sink").name("kafka: events");
-        DataStream<Document> logDocuments = routed.getSideOutput(EventRouter.DOCUMENTS);
-        // A task of its own: the connector waits for each bulk response in the writer's thread, and decoding,
-        // routing and the patterns' input must not wait with it.
-        var esSink = logDocuments.sinkTo(sinks.elasticsearch().apply(Sinks.EVENTS))
-                .uid("elasticsearch-sink").name("elasticsearch: logs-*");
-        esSink.disableChaining();
-        if (esParallelism > 0) {
-            esSink.setParallelism(esParallelism);
-        }
 
-        // Alerts and invalid records are few: one writer each is plenty.
+        // Alerts and invalid records are few: one writer each is plenty. Every alert goes to its pattern's topic
+        // and to the alerts topic, the one the index job and the notifier read.
         DataStream<Output> alertOutputs = alerts
-                .map(a -> new Output(a.topic, a.keyValue, Json.bytes(a.toDocument())))
+                .flatMap((Alert a, org.apache.flink.util.Collector<Output> out) -> {
+                    byte[] json = Json.bytes(a.toDocument());
+                    out.collect(new Output(a.topic, a.keyValue, json));
+                    if (!topics.alerts().equals(a.topic)) {
+                        out.collect(new Output(topics.alerts(), a.keyValue, json));
+                    }
+                })
                 .returns(Output.class).uid("route-alerts").name("route alerts")
                 .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS)
                 .union(invalid.map(i -> new Output(topics.invalid(), i.tag, Json.bytes(i.toDocument())))
                         .returns(Output.class).uid("route-invalid").name("route invalid"));
         alertOutputs.sinkTo(sinks.kafka().apply(Sinks.ALERTS)).setParallelism(1)
                 .uid("kafka-sink-alerts").name("kafka: alerts, invalid");
-        DataStream<Document> alertDocuments = alerts.map(Documents::of).returns(Document.class)
-                .uid("alert-documents").name("alert documents")
-                .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS);
-        alertDocuments.sinkTo(sinks.elasticsearch().apply(Sinks.ALERTS)).setParallelism(1)
-                .uid("elasticsearch-sink-alerts").name("elasticsearch: alerts-*");
 
         return new Streams(events, alerts, invalid);
     }

@@ -1,5 +1,6 @@
 package io.dls.job;
 
+import io.dls.contracts.JobNames;
 import io.dls.job.decode.InputLimits;
 import io.dls.job.decode.RawRecord;
 import io.dls.job.decode.RawWatermarks;
@@ -26,13 +27,13 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /**
- * The job: {@code flink run flink-jobs.jar [options]} submits the pipeline ({@link Main} sends
- * {@code patterns ...} to the pattern tools instead).
+ * The pipeline job: {@code flink run flink-jobs.jar pipeline [options]} ({@link Main} sends {@code index ...} to
+ * the index job and {@code patterns ...} to the pattern tools).
  */
-@Command(name = "flink-jobs.jar", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "flink-jobs.jar pipeline", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The dls log pipeline: logs.raw -> normalize -> all_logs / critical_logs / node_failure,",
-                "CEP alert patterns, Elasticsearch logs-* and alerts-*.",
-                "Run it with: flink run flink-jobs.jar --kafka-bootstrap HOST:PORT --es-hosts http://HOST:9200 --patterns DIR"})
+                "CEP alert patterns -> alerts. Writes to Kafka only (Elasticsearch is the index job's).",
+                "Run it with: flink run flink-jobs.jar pipeline --kafka-bootstrap HOST:PORT --patterns DIR"})
 public final class LogPipelineJob implements Callable<Integer> {
     @Mixin
     JobOptions options = new JobOptions();
@@ -60,7 +61,7 @@ public final class LogPipelineJob implements Callable<Integer> {
         patterns.forEach(p -> alertTopics.add(p.spec().topic()));
         Connectors.createTopics(options, alertTopics);
         build(env, options, patterns);
-        env.execute("dls log pipeline");
+        env.execute(JobNames.PIPELINE.flinkName());
         return 0;
     }
 
@@ -87,6 +88,6 @@ public final class LogPipelineJob implements Callable<Integer> {
                 "kafka: " + o.topicRaw).uid("kafka-source");
         Normalizer normalizer = new Normalizer(o.aliases == null ? AliasConfig.defaults() : AliasConfig.load(o.aliases));
         return LogPipeline.build(raw, o.topics(), normalizer, events -> PatternStreams.applyAll(events, patterns),
-                Connectors.sinks(o), o.esParallelism, limits);
+                Connectors.sinks(o), limits);
     }
 }

@@ -1,21 +1,15 @@
 package io.dls.job.route;
 
 import io.dls.job.normalize.LogEvent;
-import io.dls.job.sink.Document;
-import io.dls.job.sink.Documents;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Contract 3 for events: every event to all_logs; at or above the threshold also to critical_logs; a DOWN
- * heartbeat also to node_failure; everything but heartbeats to Elasticsearch ({@link #DOCUMENTS}). The JSON
- * is written once per event and shared by every destination. Keyed by service (or host) so one source
- * stays in order within a partition.
+ * heartbeat also to node_failure. The JSON is written once per event and shared by every destination. Keyed
+ * by service (or host) so one source stays in order within a partition.
  */
 public final class EventRouter extends ProcessFunction<LogEvent, Output> {
-    public static final OutputTag<Document> DOCUMENTS = new OutputTag<>("documents") { };
-
     private final Topics topics;
 
     public EventRouter(Topics topics) {
@@ -32,9 +26,6 @@ public final class EventRouter extends ProcessFunction<LogEvent, Output> {
         }
         if (e.isHeartbeat() && "DOWN".equals(e.status)) {
             out.collect(new Output(topics.nodeFailure(), e.host, json));
-        }
-        if (!e.isHeartbeat()) {
-            ctx.output(DOCUMENTS, Documents.of(e, json));
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.dls.job.route;
 
+import io.dls.contracts.TopicNames;
+
 import java.io.Serializable;
 
 /**
@@ -9,10 +11,11 @@ import java.io.Serializable;
  * @param all           every normalized event
  * @param critical      events at or above {@code criticalLevel}, and alerts that target it
  * @param nodeFailure   heartbeat timeouts, DOWN heartbeats, recoveries
+ * @param alerts        every alert, whatever its pattern's topic
  * @param invalid       records the job cannot decode, with the reason
  * @param criticalLevel TRACE, DEBUG, INFO, WARN, ERROR or FATAL
  */
-public record Topics(String raw, String all, String critical, String nodeFailure, String invalid,
+public record Topics(String raw, String all, String critical, String nodeFailure, String alerts, String invalid,
                      String criticalLevel) implements Serializable {
     public static final java.util.List<String> LEVELS = java.util.List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL");
 
@@ -23,7 +26,8 @@ public record Topics(String raw, String all, String critical, String nodeFailure
     }
 
     public static Topics defaults() {
-        return new Topics("logs.raw", "all_logs", "critical_logs", "node_failure", "logs.invalid", "ERROR");
+        return new Topics(TopicNames.RAW, TopicNames.ALL, TopicNames.CRITICAL, TopicNames.NODE_FAILURE, TopicNames.ALERTS,
+                TopicNames.INVALID, "ERROR");
     }
 
     /** Severity rank of a level; UNKNOWN ranks below TRACE. */

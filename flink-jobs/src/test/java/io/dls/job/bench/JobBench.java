@@ -10,7 +10,7 @@ import io.dls.job.normalize.EventIds;
 import io.dls.job.normalize.LogEvent;
 import io.dls.job.normalize.Normalizer;
 import io.dls.job.patterns.CompiledPattern;
-import io.dls.job.sink.Documents;
+import io.dls.contracts.IndexNames;
 import io.dls.job.support.ShippedPatterns;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -207,8 +207,8 @@ public final class JobBench {
         env.setParallelism(2);
         LogPipelineJob.build(env, o, patterns);
         HttpClient http = HttpClient.newHttpClient();
-        String measuredIndex = Documents.logsIndex(base);
-        String warmupIndex = Documents.logsIndex(base - 86_400_000L);
+        String measuredIndex = IndexNames.logs(base);
+        String warmupIndex = IndexNames.logs(base - 86_400_000L);
         // Indexing statistics are cumulative: earlier runs on the same node may have added to them.
         long before = esIndexed(http, es, measuredIndex);
         JobClient job = env.executeAsync("bench throughput");

@@ -67,6 +67,15 @@ public final class TestElasticsearch {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    public static JsonNode put(String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create(url() + path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    public static JsonNode delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(url() + path)).DELETE());
+    }
+
     /** _count over an index pattern, after a refresh so just-written documents are visible. */
     public static long count(String index) {
         post("/" + index + "/_refresh", "");

@@ -1,7 +1,12 @@
 package org.apache.flink.connector.elasticsearch.sink;
 
-import io.dls.job.sink.JsonBulk;
-import org.elasticsearch.ElasticsearchStatusException;
+import io.dls.job.index.BulkSender;
+import io.dls.job.index.JsonBulk;
+import io.dls.job.index.WriterServices;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.MetricGroup;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.bulk.BackoffPolicy;
 import org.elasticsearch.action.bulk.BulkProcessor;
@@ -9,25 +14,38 @@ import org.elasticsearch.action.bulk.BulkRequest;
 import org.elasticsearch.action.bulk.BulkResponse;
 import org.elasticsearch.client.RequestOptions;
 import org.elasticsearch.client.Response;
-import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.ResponseListener;
 import org.elasticsearch.client.RestHighLevelClient;
 import org.elasticsearch.common.unit.ByteSizeUnit;
 import org.elasticsearch.common.unit.ByteSizeValue;
 import org.elasticsearch.common.unit.TimeValue;
-import org.elasticsearch.rest.RestStatus;
-import org.elasticsearch.transport.RemoteTransportException;
+
+import java.io.IOException;
 
 /**
- * The connector's Elasticsearch 7 sink, with bulk requests that carry each document's JSON as it is
- * ({@link JsonBulk}) instead of the high-level client's parse-and-rewrite of every document.
+ * The connector's Elasticsearch 7 sink with two changes, both in how a bulk request is sent:
+ * <ul>
+ *   <li>bulk requests carry each document's JSON as it is ({@link JsonBulk}) instead of the high-level client's
+ *       parse-and-rewrite of every document;</li>
+ *   <li>the sink never fails because of Elasticsearch: each bulk is answered only when every document is
+ *       stored, counted as stored (409 on our own id), stored in its text form, or on the dead-letter topic
+ *       ({@link BulkSender}). The connector's writer, its flush on checkpoint and at-least-once stay as they are.</li>
+ * </ul>
+ * Build the sink, then wrap it with {@link #resilient}: the wrapper gives each writer its
+ * {@link WriterServices} (metrics, dead-letter producer, retry thread).
  *
  * <p>It lives in the connector's package because the extension point, {@code getBulkProcessorBuilderFactory},
- * speaks package-private types. Everything else (the writer, flush on checkpoint, failure handling, retries
- * with backoff) is the connector's own; the bulk processor is configured exactly as
- * {@link Elasticsearch7SinkBuilder} configures it.
+ * speaks package-private types.
  */
 public class JsonBulkSinkBuilder<IN> extends Elasticsearch7SinkBuilder<IN> {
+
+    /** The services of the writer being created: handed from {@link Resilient#createWriter} to the factory. */
+    private static final ThreadLocal<WriterServices> CURRENT = new ThreadLocal<>();
+
+    /** The sink, with the services each of its writers needs. */
+    public static <T> Sink<T> resilient(ElasticsearchSink<T> sink, WriterServices.Factory services) {
+        return new Resilient<>(sink, services);
+    }
 
     @Override
     protected BulkProcessorBuilderFactory getBulkProcessorBuilderFactory() {
@@ -40,7 +58,13 @@ public class JsonBulkSinkBuilder<IN> extends Elasticsearch7SinkBuilder<IN> {
         @Override
         public BulkProcessor.Builder apply(RestHighLevelClient client, BulkProcessorConfig config,
                                            BulkProcessor.Listener listener) {
-            BulkProcessor.Builder builder = BulkProcessor.builder(new Send(client), listener);
+            WriterServices services = CURRENT.get();
+            if (services == null) {
+                throw new IllegalStateException("build the sink with JsonBulkSinkBuilder.resilient(...): its writers"
+                        + " need their WriterServices");
+            }
+            BulkSender sender = services.sender((bulk, l) -> send(client, bulk, l));
+            BulkProcessor.Builder builder = BulkProcessor.builder(sender::send, listener);
             if (config.getBulkFlushMaxActions() != -1) {
                 builder.setBulkActions(config.getBulkFlushMaxActions());
             }
@@ -50,62 +74,103 @@ public class JsonBulkSinkBuilder<IN> extends Elasticsearch7SinkBuilder<IN> {
             if (config.getBulkFlushInterval() != -1) {
                 builder.setFlushInterval(new TimeValue(config.getBulkFlushInterval()));
             }
-            TimeValue delay = new TimeValue(config.getBulkFlushBackOffDelay());
-            int retries = config.getBulkFlushBackoffRetries();
-            builder.setBackoffPolicy(switch (config.getFlushBackoffType()) {
-                case CONSTANT -> BackoffPolicy.constantBackoff(delay, retries);
-                case EXPONENTIAL -> BackoffPolicy.exponentialBackoff(delay, retries);
-                case NONE -> BackoffPolicy.noBackoff();
-            });
+            // The sender retries (for as long as it takes); the processor's own retry would only see successes.
+            builder.setBackoffPolicy(BackoffPolicy.noBackoff());
             return builder;
         }
     }
 
-    /**
-     * A whole request refused with 429 (Elasticsearch's circuit breakers, a full write queue) is worth trying
-     * again after the backoff, as the bulk processor already does for single refused documents. Its retry
-     * logic recognises only a transport exception with that status, so that is what it is given.
-     */
-    static Exception retryable(Exception e) {
-        if (e instanceof ResponseException r && r.getResponse().getStatusLine().getStatusCode() == 429) {
-            return new RemoteTransportException(r.getMessage(),
-                    new ElasticsearchStatusException(r.getMessage(), RestStatus.TOO_MANY_REQUESTS, r));
+    /** One bulk request: as plain JSON when {@link JsonBulk#applies}, through the client otherwise. */
+    public static void send(RestHighLevelClient client, BulkRequest bulk, ActionListener<BulkResponse> listener) {
+        if (!JsonBulk.applies(bulk)) {
+            client.bulkAsync(bulk, RequestOptions.DEFAULT, listener);
+            return;
         }
-        return e;
+        client.getLowLevelClient().performRequestAsync(JsonBulk.request(bulk), new ResponseListener() {
+            @Override
+            public void onSuccess(Response response) {
+                BulkResponse parsed;
+                try {
+                    parsed = JsonBulk.response(bulk, response);
+                } catch (Exception e) {
+                    listener.onFailure(e);
+                    return;
+                }
+                listener.onResponse(parsed);
+            }
+
+            @Override
+            public void onFailure(Exception e) {
+                listener.onFailure(e);
+            }
+        });
     }
 
-    /** One bulk request: as plain JSON when {@link JsonBulk#applies}, through the client otherwise. */
-    private static final class Send implements BulkRequestConsumerFactory {
-        private final RestHighLevelClient client;
+    /** Gives each writer its services and closes them with it. */
+    private static final class Resilient<T> implements Sink<T> {
+        private static final long serialVersionUID = 1L;
+        private final ElasticsearchSink<T> sink;
+        private final WriterServices.Factory services;
 
-        Send(RestHighLevelClient client) {
-            this.client = client;
+        Resilient(ElasticsearchSink<T> sink, WriterServices.Factory services) {
+            this.sink = sink;
+            this.services = services;
         }
 
         @Override
-        public void accept(BulkRequest bulk, ActionListener<BulkResponse> listener) {
-            if (!JsonBulk.applies(bulk)) {
-                client.bulkAsync(bulk, RequestOptions.DEFAULT, listener);
-                return;
-            }
-            client.getLowLevelClient().performRequestAsync(JsonBulk.request(bulk), new ResponseListener() {
-                @Override
-                public void onSuccess(Response response) {
-                    BulkResponse parsed;
-                    try {
-                        parsed = JsonBulk.response(bulk, response);
-                    } catch (Exception e) {
-                        listener.onFailure(e);
-                        return;
-                    }
-                    listener.onResponse(parsed);
-                }
+        @SuppressWarnings("deprecation")
+        public SinkWriter<T> createWriter(InitContext context) throws IOException {
+            return withServices(context.metricGroup(), () -> sink.createWriter(context));
+        }
 
-                @Override
-                public void onFailure(Exception e) {
-                    listener.onFailure(retryable(e));
-                }
-            });
+        @Override
+        public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
+            return withServices(context.metricGroup(), () -> sink.createWriter(context));
+        }
+
+        private SinkWriter<T> withServices(MetricGroup group, WriterMaker<T> make) throws IOException {
+            WriterServices s = services.create(group);
+            CURRENT.set(s);
+            try {
+                return new Closing<>(make.make(), s);
+            } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            } finally {
+                CURRENT.remove();
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface WriterMaker<T> {
+        SinkWriter<T> make() throws IOException;
+    }
+
+    private record Closing<T>(SinkWriter<T> writer, WriterServices services) implements SinkWriter<T> {
+        @Override
+        public void write(T element, Context context) throws IOException, InterruptedException {
+            writer.write(element, context);
+        }
+
+        @Override
+        public void flush(boolean endOfInput) throws IOException, InterruptedException {
+            writer.flush(endOfInput);
+        }
+
+        @Override
+        public void writeWatermark(org.apache.flink.api.common.eventtime.Watermark watermark)
+                throws IOException, InterruptedException {
+            writer.writeWatermark(watermark);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                writer.close();
+            } finally {
+                services.close();
+            }
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.dls.job.sink;
+package io.dls.job.index;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -124,7 +124,7 @@ public final class JsonBulk {
         byte[] body = EntityUtils.toByteArray(response.getEntity());
         long took = tookWithoutErrors(body);
         if (took >= 0) {
-            return new BulkResponse(successes(bulk), took);
+            return new BulkResponse(successItems(bulk), took);
         }
         try (XContentParser parser = XContentType.JSON.xContent().createParser(NamedXContentRegistry.EMPTY,
                 DeprecationHandler.THROW_UNSUPPORTED_OPERATION, body)) {
@@ -154,7 +154,8 @@ public final class JsonBulk {
         }
     }
 
-    private static BulkItemResponse[] successes(BulkRequest bulk) {
+    /** A success item for every request of the bulk: what the sink is told once every document is settled. */
+    static BulkItemResponse[] successItems(BulkRequest bulk) {
         List<DocWriteRequest<?>> requests = bulk.requests();
         BulkItemResponse[] items = new BulkItemResponse[requests.size()];
         ShardId shard = null;
@@ -167,6 +168,11 @@ public final class JsonBulk {
                     SequenceNumbers.UNASSIGNED_SEQ_NO, SequenceNumbers.UNASSIGNED_PRIMARY_TERM, Versions.NOT_FOUND, true));
         }
         return items;
+    }
+
+    /** The answer the sink gets for a bulk whose documents are all settled. */
+    static BulkResponse successes(BulkRequest bulk) {
+        return new BulkResponse(successItems(bulk), 0);
     }
 
     /** The bytes a request carries (tests). */

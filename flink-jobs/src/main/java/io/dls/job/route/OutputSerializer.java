@@ -1,6 +1,5 @@
-package io.dls.job.sink;
+package io.dls.job.route;
 
-import io.dls.job.route.Output;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 

@@ -1,4 +1,4 @@
-package io.dls.job.sink;
+package io.dls.job.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

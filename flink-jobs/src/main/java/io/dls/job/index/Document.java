@@ -1,4 +1,4 @@
-package io.dls.job.sink;
+package io.dls.job.index;
 
 /** One Elasticsearch document: its index, its deterministic id, its JSON source. A Flink POJO. */
 public class Document {
