@@ -81,6 +81,8 @@ public final class Connectors {
                 .setStartingOffsets(startingOffsets(o))
                 .setDeserializer(new IndexInputDeserializer())
                 .setProperty("commit.offsets.on.checkpoint", "true")
+                // With --delivery exactly-once the topics hold transactions: index only what was committed.
+                .setProperty("isolation.level", "read_committed")
                 .build();
     }
 

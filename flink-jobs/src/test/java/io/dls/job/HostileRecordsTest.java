@@ -3,6 +3,9 @@ package io.dls.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dls.job.support.ShippedPatterns;
+import io.dls.job.index.FieldPairs;
+import io.dls.job.index.IndexJob;
+import io.dls.job.index.SafeForm;
 import io.dls.job.support.TestElasticsearch;
 import io.dls.testing.TestKafka;
 import org.apache.flink.client.program.ClusterClient;
@@ -125,7 +128,9 @@ class HostileRecordsTest {
                 "--patterns", patternDir.toString(),
                 "--topic-raw", p + "raw", "--topic-all", p + "all", "--topic-critical", p + "critical_logs",
                 "--topic-node-failure", p + "node_failure", "--topic-invalid", p + "invalid",
-                "--group-id", p + "group", "--starting-offsets", "earliest", "--checkpoint-interval", "1000",
+                "--topic-alerts", p + "alerts", "--topic-dead-letter", p + "dead-letter",
+                "--group-id", p + "group", "--index-group-id", p + "index", "--starting-offsets", "earliest",
+                "--checkpoint-interval", "1000",
                 "--es-bulk-actions", "20", "--es-bulk-interval", "200", "--topic-partitions", "1");
         var patterns = LogPipelineJob.compilePatterns(o);
         Set<String> alertTopics = new TreeSet<>();
@@ -142,7 +147,9 @@ class HostileRecordsTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         // One source subtask for the one partition: a subtask without a split holds event time back.
         env.setParallelism(1);
+        // Both jobs in one job graph here: the hostile records must fail neither.
         LogPipelineJob.build(env, o, patterns);
+        IndexJob.build(env, o);
         JobClient job = env.executeAsync("hostile records test");
         String rest = flink.getWebInterfaceURL();
         long started = System.currentTimeMillis();
@@ -229,16 +236,24 @@ class HostileRecordsTest {
                         "{\"query\": {\"term\": {\"event.id\": \"" + heartbeatId + "\"}}}").path("count").asInt())
                         .as("heartbeats stay out of Elasticsearch").isZero();
             });
-            // Conflicting shapes of one field: structure kept on Kafka, JSON text in Elasticsearch.
+            // Conflicting shapes of one field: the structure is kept on Kafka and in Elasticsearch's _source,
+            // and every shape is found by value through fields_kv (fields itself is not indexed).
             assertThat(all.get("hostile.detail-map").at("/fields/detail/x").asInt()).isEqualTo(1);
             JsonNode esMap = esSource(all.get("hostile.detail-map"));
-            assertThat(esMap.at("/fields/detail").asText()).isEqualTo("{\"x\":1}");
-            assertThat(tags(esMap)).contains("indexed_as_text");
-            assertThat(esSource(all.get("hostile.detail-mixed")).at("/fields/detail").asText()).isEqualTo("[1,\"a\",{\"b\":2}]");
-            assertThat(esSource(all.get("hostile.odd-keys")).path("fields").has("a_b")).isTrue();
-            // fields.detail is one keyword field, searchable whatever shape each record had.
+            assertThat(esMap.at("/fields/detail/x").asInt()).isEqualTo(1);
+            assertThat(tags(esMap)).doesNotContain(SafeForm.TAG);
+            assertThat(strings(esMap.path("fields_kv"))).contains("detail.x=1");
+            assertThat(strings(esSource(all.get("hostile.detail-mixed")).path("fields_kv")))
+                    .contains("detail=1", "detail=a", "detail.b=2");
+            assertThat(strings(esSource(all.get("hostile.odd-keys")).path("fields_kv"))).contains("a.b=1", "a=x");
             assertThat(TestElasticsearch.post("/logs-*/_count",
-                    "{\"query\": {\"term\": {\"fields.detail\": \"text\"}}}").path("count").asInt()).isEqualTo(1);
+                    "{\"query\": {\"term\": {\"fields_kv\": \"detail=text\"}}}").path("count").asInt()).isEqualTo(1);
+            // 2,000 original keys map no field: the index's mapping stays small.
+            assertThat(strings(esSource(all.get("hostile.many-keys")).path("fields_kv"))).hasSize(FieldPairs.MAX_PAIRS);
+            // error.message as an object conflicts with the template's text field: stored as text, found by id.
+            JsonNode errorConflict = esSource(all.get("hostile.error-conflict-b"));
+            assertThat(tags(errorConflict)).contains(SafeForm.TAG);
+            assertThat(errorConflict.path("original").asText()).contains("\"code\":{\"x\":1}");
 
             // Alerting still works after them, in event time too: the far-future records did not drag the
             // watermark to year 9999 (which would make every later event late, dropped by CEP).
@@ -406,6 +421,12 @@ class HostileRecordsTest {
                 + kafkaDoc.at("/event/id").asText() + "\"}}}");
         assertThat(hits.at("/hits/total/value").asInt()).isEqualTo(1);
         return hits.at("/hits/hits/0/_source");
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(t -> out.add(t.asText()));
+        return out;
     }
 
     private static List<String> tags(JsonNode d) {

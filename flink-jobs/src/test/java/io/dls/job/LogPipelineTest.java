@@ -2,6 +2,7 @@ package io.dls.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dls.job.index.IndexJob;
 import io.dls.job.support.RawProducer;
 import io.dls.job.support.ShippedPatterns;
 import io.dls.job.support.TestElasticsearch;
@@ -35,7 +36,7 @@ import static org.awaitility.Awaitility.await;
 class LogPipelineTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(3).build()); // 2 for the pipeline job, 1 for the index job
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,7 +48,8 @@ class LogPipelineTest {
                 "--kafka-bootstrap", TestKafka.bootstrap(), "--es-hosts", TestElasticsearch.url(),
                 "--patterns", patterns.toString(), "--topic-raw", p + "raw", "--topic-all", p + "all",
                 "--topic-critical", p + "critical_logs", "--topic-node-failure", p + "node_failure",
-                "--topic-invalid", p + "invalid", "--group-id", p + "group", "--starting-offsets", "earliest",
+                "--topic-invalid", p + "invalid", "--topic-alerts", p + "alerts", "--topic-dead-letter", p + "dead",
+                "--group-id", p + "group", "--index-group-id", p + "index", "--starting-offsets", "earliest",
                 "--checkpoint-interval", "1000", "--es-bulk-actions", "50", "--es-bulk-interval", "200",
                 "--topic-partitions", "2");
     }
@@ -85,6 +87,10 @@ class LogPipelineTest {
         env.setParallelism(2);
         LogPipelineJob.build(env, o, patterns);
         JobClient job = env.executeAsync("log pipeline test");
+        StreamExecutionEnvironment indexEnv = StreamExecutionEnvironment.getExecutionEnvironment();
+        indexEnv.setParallelism(1);
+        IndexJob.build(indexEnv, o);
+        JobClient index = indexEnv.executeAsync("index test");
         try {
             long now = System.currentTimeMillis();
             int valid = 0;
@@ -101,7 +107,7 @@ class LogPipelineTest {
                 for (int i = 0; i < 10; i++, valid++) {
                     raw.send("app.payment", now + 10 + i, rec("log_level", "ERROR", "service_name", "payment",
                             "node_id", "pay-1", "message_type", "LOG", "message", "card declined " + i,
-                            "error_details", "CardError"));
+                            "error_details", "CardError", "card", "visa"));
                 }
                 raw.send("app.shipping", now + 20, rec("log_level", "FATAL", "service_name", "shipping",
                         "node_id", "ship-1", "message_type", "LOG", "message", "out of memory"));
@@ -178,8 +184,18 @@ class LogPipelineTest {
             assertThat(mapping.toString()).contains("\"date_nanos\"");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(TestElasticsearch.count("alerts-*")).isGreaterThanOrEqualTo(4));
+            // The alerts topic has every alert, from both pattern topics, and nothing else.
+            List<JsonNode> alerts = read(p + "alerts", 5, Duration.ofSeconds(10));
+            assertThat(alerts).allSatisfy(d -> assertThat(d.at("/event/kind").asText()).isEqualTo("alert"));
+            assertThat(alerts).extracting(d -> d.at("/rule/name").asText())
+                    .contains("error-burst", "fatal", "node-down", "heartbeat-timeout", "node-recovered");
+            // Original fields: unindexed under fields, found by value through fields_kv.
+            assertThat(TestElasticsearch.post("/logs-*/_count",
+                    "{\"query\": {\"term\": {\"fields_kv\": \"card=visa\"}}}").path("count").asInt())
+                    .isEqualTo(10);
         } finally {
             job.cancel().get();
+            index.cancel().get();
         }
     }
 }

@@ -6,6 +6,7 @@ import io.dls.job.normalize.AliasConfig;
 import io.dls.job.normalize.Normalizer;
 import io.dls.job.patterns.PatternStreams;
 import io.dls.job.support.RawProducer;
+import io.dls.job.index.IndexJob;
 import io.dls.job.support.TestElasticsearch;
 import io.dls.testing.TestKafka;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -68,7 +69,8 @@ class RecoveryTest {
                 "--kafka-bootstrap", TestKafka.bootstrap(), "--es-hosts", TestElasticsearch.url(),
                 "--patterns", patterns.toString(), "--topic-raw", p + "raw", "--topic-all", p + "all",
                 "--topic-critical", p + "critical", "--topic-node-failure", p + "node_failure",
-                "--topic-invalid", p + "invalid", "--group-id", p + "group", "--starting-offsets", "earliest",
+                "--topic-invalid", p + "invalid", "--topic-alerts", p + "alerts", "--topic-dead-letter", p + "dead",
+                "--group-id", p + "group", "--index-group-id", p + "index", "--starting-offsets", "earliest",
                 "--checkpoint-interval", "500", "--es-bulk-actions", "20", "--es-bulk-interval", "200");
         Connectors.createTopics(o, Set.of());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -79,6 +81,9 @@ class RecoveryTest {
                 .map(new FailOnceWhenArmed()).name("fail once");
         LogPipeline.build(raw, o.topics(), new Normalizer(AliasConfig.defaults()),
                 events -> PatternStreams.applyAll(events, List.of()), Connectors.sinks(o));
+        // The index job in the same graph: the injected failure restarts it too, and its replay must not
+        // duplicate a document either.
+        IndexJob.build(env, o);
         JobClient job = env.executeAsync("recovery test");
         String dataset = p + "app";
         try (RawProducer producer = new RawProducer(p + "raw")) {

@@ -59,7 +59,7 @@ public final class IndexJob implements Callable<Integer> {
         env.getCheckpointConfig().setTolerableCheckpointFailureNumber(Integer.MAX_VALUE);
         env.getConfig().enableObjectReuse();
         var input = env.fromSource(Connectors.indexSource(o), WatermarkStrategy.noWatermarks(),
-                "kafka: " + o.topicAll() + ", " + o.topicAlerts()).uid("kafka-source");
+                "kafka: " + o.topicAll() + ", " + o.topicAlerts()).uid("index-kafka-source");
         IndexPipeline.build(input, o.topicAlerts(), o.topicDeadLetter(), Connectors.elasticsearchSink(o),
                 Connectors.kafkaSink(o, "index-dead-letters"), o.esParallelism());
     }

@@ -20,12 +20,12 @@ public final class IndexPipeline {
     public static void build(DataStream<IndexInput> input, String alertsTopic, String deadLetterTopic,
                              Sink<Document> elasticsearch, Sink<Output> deadLetters, int esParallelism) {
         SingleOutputStreamOperator<Document> documents = input
-                .process(new ToDocument(alertsTopic, deadLetterTopic)).uid("to-document").name("to document");
-        var es = documents.sinkTo(elasticsearch).uid("elasticsearch-sink").name("elasticsearch: logs-*, alerts-*");
+                .process(new ToDocument(alertsTopic, deadLetterTopic)).uid("index-to-document").name("to document");
+        var es = documents.sinkTo(elasticsearch).uid("index-elasticsearch-sink").name("elasticsearch: logs-*, alerts-*");
         if (esParallelism > 0) {
             es.setParallelism(esParallelism);
         }
         documents.getSideOutput(ToDocument.DEAD_LETTERS).sinkTo(deadLetters).setParallelism(1)
-                .uid("kafka-sink-dead-letters").name("kafka: dead letters");
+                .uid("index-kafka-sink-dead-letters").name("kafka: dead letters");
     }
 }
