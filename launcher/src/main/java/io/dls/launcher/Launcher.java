@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "dls-launcher.jar", mixinStandardHelpOptions = true,
         description = "Helpers behind ./dls; run ./dls --help for the user-facing commands.",
-        subcommands = {FlinkCommand.class, TopicsCommand.class, DemoCommand.class, TailCommand.class})
+        subcommands = {FlinkCommand.class, TopicsCommand.class, LagCommand.class, DemoCommand.class, TailCommand.class})
 public final class Launcher {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Launcher()).execute(args));

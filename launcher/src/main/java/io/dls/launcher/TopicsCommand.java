@@ -3,6 +3,7 @@ package io.dls.launcher;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import io.dls.contracts.TopicNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,8 +27,8 @@ public final class TopicsCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "3")
     int partitions;
 
-    @Parameters(arity = "1..*", paramLabel = "TOPIC")
-    List<String> topics;
+    @Parameters(arity = "0..*", paramLabel = "TOPIC", description = "default: every topic of the system (TopicNames)")
+    List<String> topics = new ArrayList<>(TopicNames.CREATED_BY_DLS);
 
     @Override
     public Integer call() throws Exception {

@@ -1,5 +1,6 @@
 package io.dls.launcher.demo;
 
+import io.dls.contracts.TopicNames;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,14 +68,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-console", description = "Only send; print nothing but the summary")
     boolean noConsole;
 
-    @Option(names = "--topic-all", paramLabel = "TOPIC", defaultValue = "all_logs", description = "Every event (default: ${DEFAULT-VALUE})")
+    @Option(names = "--topic-all", paramLabel = "TOPIC", defaultValue = TopicNames.ALL, description = "Every event (default: ${DEFAULT-VALUE})")
     String topicAll;
 
-    @Option(names = "--topic-critical", paramLabel = "TOPIC", defaultValue = "critical_logs",
+    @Option(names = "--topic-critical", paramLabel = "TOPIC", defaultValue = TopicNames.CRITICAL,
             description = "Errors and alerts (default: ${DEFAULT-VALUE})")
     String topicCritical;
 
-    @Option(names = "--topic-node-failure", paramLabel = "TOPIC", defaultValue = "node_failure",
+    @Option(names = "--topic-node-failure", paramLabel = "TOPIC", defaultValue = TopicNames.NODE_FAILURE,
             description = "Node failures and recoveries (default: ${DEFAULT-VALUE})")
     String topicNodeFailure;
 

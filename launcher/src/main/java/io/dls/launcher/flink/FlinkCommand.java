@@ -1,5 +1,6 @@
 package io.dls.launcher.flink;
 
+import io.dls.contracts.JobNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -13,23 +14,34 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** Job submission and control through Flink's REST API, for ./dls up, down, status and patterns apply. */
-@Command(name = "flink", description = "Submit, watch and stop the job through Flink's REST API",
+/**
+ * Job submission and control through Flink's REST API, for ./dls up, down, status and patterns apply. Each
+ * subcommand works on one of the jar's jobs ({@code --job pipeline|index}), found by the name it gives itself.
+ */
+@Command(name = "flink", description = "Submit, watch and stop the dls jobs through Flink's REST API",
         subcommands = {FlinkCommand.Submit.class, FlinkCommand.Status.class,
                 FlinkCommand.Stop.class})
 public final class FlinkCommand {
-    /** The name the job gives itself ({@code env.execute(...)} in LogPipelineJob). */
-    static final String JOB_NAME = "dls log pipeline";
-
     @Option(names = "--rest", defaultValue = "http://127.0.0.1:8081", description = "Flink REST URL (default ${DEFAULT-VALUE})")
     String rest;
+
+    @Option(names = "--job", defaultValue = "pipeline", converter = JobConverter.class,
+            description = "which job: pipeline | index (default ${DEFAULT-VALUE})")
+    JobNames job;
+
+    static final class JobConverter implements picocli.CommandLine.ITypeConverter<JobNames> {
+        @Override
+        public JobNames convert(String value) {
+            return JobNames.ofCommand(value);
+        }
+    }
 
     FlinkRest client() {
         return new FlinkRest(rest);
     }
 
-    static Optional<FlinkRest.Job> activeJob(FlinkRest flink) throws IOException {
-        return flink.jobs().stream().filter(j -> j.name().equals(JOB_NAME) && j.active())
+    Optional<FlinkRest.Job> activeJob(FlinkRest flink) throws IOException {
+        return flink.jobs().stream().filter(j -> j.name().equals(job.flinkName()) && j.active())
                 .max((a, b) -> Long.compare(a.startTime(), b.startTime()));
     }
 
@@ -84,7 +96,7 @@ public final class FlinkCommand {
         @Override
         public Integer call() throws Exception {
             FlinkRest flink = parent.client();
-            Optional<FlinkRest.Job> running = activeJob(flink);
+            Optional<FlinkRest.Job> running = parent.activeJob(flink);
             if (running.isPresent()) {
                 System.out.println("job " + running.get().id() + " already " + running.get().state());
                 return 0;
@@ -92,7 +104,10 @@ public final class FlinkCommand {
             String jarId = flink.uploadJar(jar);
             String jobId;
             try {
-                jobId = flink.run(jarId, new FlinkRest.RunRequest(entryClass, args, parallelism, savepoint, allowNonRestored));
+                List<String> jobArgs = new ArrayList<>();
+                jobArgs.add(parent.job.command());
+                jobArgs.addAll(args);
+                jobId = flink.run(jarId, new FlinkRest.RunRequest(entryClass, jobArgs, parallelism, savepoint, allowNonRestored));
             } finally {
                 // The job graph holds what it needs; old uploads would only pile up in web.upload.dir.
                 flink.deleteJar(jarId);
@@ -112,16 +127,17 @@ public final class FlinkCommand {
         @Override
         public Integer call() throws Exception {
             FlinkRest flink = parent.client();
-            Optional<FlinkRest.Job> job = activeJob(flink);
+            Optional<FlinkRest.Job> job = parent.activeJob(flink);
             if (job.isEmpty()) {
-                System.out.println("no dls job running");
+                System.out.println("no " + parent.job.command() + " job running");
                 return 3;
             }
             FlinkRest.Job j = job.get();
             long upSeconds = (System.currentTimeMillis() - j.startTime()) / 1000;
             boolean tasks = flink.allTasksRunning(j.id());
+            long restarts = flink.restarts(j.id());
             System.out.println(j.state() + (tasks || !"RUNNING".equals(j.state()) ? "" : " (tasks starting)")
-                    + ", job " + j.id() + ", up " + upSeconds + " s");
+                    + ", job " + j.id() + ", up " + upSeconds + " s" + (restarts < 0 ? "" : ", restarts " + restarts));
             return "RUNNING".equals(j.state()) && tasks ? 0 : 3;
         }
     }
@@ -140,9 +156,9 @@ public final class FlinkCommand {
         @Override
         public Integer call() throws Exception {
             FlinkRest flink = parent.client();
-            Optional<FlinkRest.Job> job = activeJob(flink);
+            Optional<FlinkRest.Job> job = parent.activeJob(flink);
             if (job.isEmpty()) {
-                System.err.println("no dls job running");
+                System.err.println("no " + parent.job.command() + " job running");
                 return 3;
             }
             String location = flink.stopWithSavepoint(job.get().id(), dir, Duration.ofSeconds(timeoutSeconds));

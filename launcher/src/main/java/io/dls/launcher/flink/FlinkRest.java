@@ -63,6 +63,12 @@ public final class FlinkRest {
         return true;
     }
 
+    /** How often the job restarted since it was submitted (Flink's numRestarts), or -1 when not reported yet. */
+    public long restarts(String jobId) throws IOException {
+        JsonNode m = get("jobs/" + jobId + "/metrics?get=numRestarts");
+        return m.size() == 0 ? -1 : m.path(0).path("value").asLong(-1);
+    }
+
     public String uploadJar(Path jar) throws IOException {
         String boundary = "dls-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();

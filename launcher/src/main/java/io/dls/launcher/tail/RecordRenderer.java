@@ -1,5 +1,6 @@
 package io.dls.launcher.tail;
 
+import io.dls.contracts.FluentHeaders;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,7 +8,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -20,7 +20,7 @@ import java.util.Optional;
  */
 public final class RecordRenderer {
     /** Contract 1's header names, as the receiver writes them. */
-    static final String HEADER_TIME = "fluent.time";
+    static final String HEADER_TIME = FluentHeaders.TIME;
 
     private static final int MAX_SHOWN_BYTES = 512;
 
@@ -77,8 +77,12 @@ public final class RecordRenderer {
             return "null";
         }
         if (HEADER_TIME.equals(h.key()) && v.length == 8) {
-            ByteBuffer b = ByteBuffer.wrap(v);
-            return Instant.ofEpochSecond(Integer.toUnsignedLong(b.getInt()), Integer.toUnsignedLong(b.getInt())).toString();
+            try {
+                FluentHeaders.Time t = FluentHeaders.time(v);
+                return Instant.ofEpochSecond(t.seconds(), t.nanos()).toString();
+            } catch (IllegalArgumentException malformed) {
+                return "0x" + HexFormat.of().formatHex(v);
+            }
         }
         String s = MsgpackJson.utf8(v);
         return s != null && printable(s) ? s : "0x" + HexFormat.of().formatHex(v);
