@@ -1,5 +1,6 @@
 package io.dls.job.decode;
 
+import io.dls.contracts.FluentHeaders;
 import io.dls.job.normalize.Note;
 
 import java.time.Duration;
@@ -22,13 +23,9 @@ public record EventTime(long seconds, int nanos, Note note) {
         long seconds;
         int nanos;
         if (raw.time != null && raw.time.length == 8) {
-            seconds = ((raw.time[0] & 0xffL) << 24) | ((raw.time[1] & 0xffL) << 16)
-                    | ((raw.time[2] & 0xffL) << 8) | (raw.time[3] & 0xffL);
-            nanos = ((raw.time[4] & 0xff) << 24) | ((raw.time[5] & 0xff) << 16)
-                    | ((raw.time[6] & 0xff) << 8) | (raw.time[7] & 0xff);
-            if (nanos < 0 || nanos > 999_999_999) {
-                throw new IllegalArgumentException("fluent.time header has nanoseconds " + nanos);
-            }
+            FluentHeaders.Time t = FluentHeaders.time(raw.time); // throws for nanoseconds out of range
+            seconds = t.seconds();
+            nanos = t.nanos();
         } else if (raw.timestamp < 0) {
             return now(nowMillis, "the record has no event time (Kafka timestamp " + raw.timestamp + ")");
         } else {

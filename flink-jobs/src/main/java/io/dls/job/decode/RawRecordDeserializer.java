@@ -1,5 +1,6 @@
 package io.dls.job.decode;
 
+import io.dls.contracts.FluentHeaders;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -19,9 +20,9 @@ public final class RawRecordDeserializer implements KafkaRecordDeserializationSc
         raw.offset = r.offset();
         raw.tag = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
         raw.timestamp = r.timestamp();
-        Header time = r.headers().lastHeader("fluent.time");
+        Header time = r.headers().lastHeader(FluentHeaders.TIME);
         raw.time = time == null ? null : time.value();
-        Header chunk = r.headers().lastHeader("fluent.chunk");
+        Header chunk = r.headers().lastHeader(FluentHeaders.CHUNK);
         raw.chunk = chunk == null ? null : new String(chunk.value(), StandardCharsets.UTF_8);
         raw.value = r.value();
         out.collect(raw);
