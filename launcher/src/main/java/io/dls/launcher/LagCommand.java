@@ -40,8 +40,15 @@ public final class LagCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws Exception {
-        Lag lag = lag(bootstrap, group, topics);
+    public Integer call() {
+        Lag lag;
+        try {
+            lag = lag(bootstrap, group, topics);
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            System.out.println("unknown (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")");
+            return 1;
+        }
         System.out.println(lag.records() + " records" + (lag.records() == 0 ? ""
                 : ", oldest " + (lag.oldestMillis() / 1000) + " s old"));
         return 0;
@@ -49,6 +56,7 @@ public final class LagCommand implements Callable<Integer> {
 
     public static Lag lag(String bootstrap, String group, List<String> topics) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS);

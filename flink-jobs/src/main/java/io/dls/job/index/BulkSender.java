@@ -116,6 +116,8 @@ public final class BulkSender {
         private final BulkRequest original;
         private final ActionListener<BulkResponse> listener;
         private final long startNanos = System.nanoTime();
+        /** Whether Elasticsearch could not take this bulk at some try: its success is then worth a line. */
+        private boolean waited;
 
         Attempt(BulkRequest original, ActionListener<BulkResponse> listener) {
             this.original = original;
@@ -126,7 +128,7 @@ public final class BulkSender {
         void next(List<Item> items, int failures) {
             if (items.isEmpty()) {
                 metrics.waiting(false);
-                if (failures > 0 || System.nanoTime() - startNanos > TimeUnit.MINUTES.toNanos(1)) {
+                if (waited) {
                     log.info("Elasticsearch took a bulk of {} documents after {} s", original.numberOfActions(),
                             TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos));
                 }
@@ -159,6 +161,7 @@ public final class BulkSender {
         }
 
         private void unavailable(String why, List<Item> items, int failures) {
+            waited = true;
             metrics.waiting(true);
             metrics.retried(items.size());
             if (outageLog.allow()) {
