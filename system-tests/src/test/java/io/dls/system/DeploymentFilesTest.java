@@ -60,6 +60,7 @@ class DeploymentFilesTest {
     void composeRunsEveryPartOfTheStack() {
         assertThat(fieldNames(services)).as("services of docker-compose.yml").contains(
                 "kafka", "elasticsearch", "kibana", "kibana-setup", "jobmanager", "taskmanager",
+                "index-jobmanager", "index-taskmanager",
                 "receiver", "fluentd", "fluent-bit", "demo");
         // YAML merge keys (<<: *anchor) are invisible to this parser: settings behind them would go unchecked.
         services.fields().forEachRemaining(s -> assertThat(fieldNames(s.getValue()))
@@ -177,7 +178,8 @@ class DeploymentFilesTest {
         assertThat(bootstraps).as("Kafka addresses the services use").allSatisfy(b ->
                 assertThat(advertised).as("listeners the kafka service advertises").contains(b));
 
-        String esHost = optionValue(jobArgs(command(services.path("jobmanager"))), "--es-hosts");
+        bootstraps.add(optionValue(jobArgs(command(services.path("index-jobmanager"))), "--kafka-bootstrap"));
+        String esHost = optionValue(jobArgs(command(services.path("index-jobmanager"))), "--es-hosts");
         assertThat(esHost).isEqualTo("http://elasticsearch:9200");
         assertThat(fieldNames(services)).contains("elasticsearch");
 
@@ -211,24 +213,32 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void jobmanagerStartsTheJobWithOptionsOfTheJob() {
-        JsonNode jm = services.path("jobmanager");
-        List<String> command = command(jm);
-        assertThat(command).as("jobmanager command").startsWith("standalone-job");
-        assertThat(optionValue(command, "--job-classname")).isEqualTo(JOB_MAIN);
-        assertMainClassExists(JOB_MAIN);
-        List<String> args = jobArgs(command);
-        assertJobOptions(args, "jobmanager command");
-        assertThat(args).contains("--kafka-bootstrap", "--es-hosts", "--patterns");
-
-        // Application mode loads user code from usrlib on the jobmanager and on every taskmanager alike.
-        assertThat(usrlibJar(jm)).as("jar the jobmanager image copies").isEqualTo("/opt/flink/usrlib/flink-jobs.jar");
-        JsonNode tm = services.path("taskmanager");
-        assertThat(tm.path("image").asText()).as("taskmanager image").isEqualTo(jm.path("image").asText());
-        assertThat(buildContext(tm)).as("taskmanager build").isEqualTo(buildContext(jm));
-        assertThat(command(tm)).containsExactly("taskmanager");
-        assertThat(environment(jm).get("FLINK_PROPERTIES")).contains("jobmanager.rpc.address: jobmanager", "state.checkpoints.dir");
-        assertThat(environment(tm).get("FLINK_PROPERTIES")).contains("jobmanager.rpc.address: jobmanager", "taskmanager.numberOfTaskSlots");
+    void eachJobmanagerStartsItsJobWithOptionsOfTheJob() {
+        Map<String, String> jobs = Map.of("jobmanager", "pipeline", "index-jobmanager", "index");
+        jobs.forEach((jmName, job) -> {
+            JsonNode jm = services.path(jmName);
+            List<String> command = command(jm);
+            assertThat(command).as("%s command", jmName).startsWith("standalone-job");
+            assertThat(optionValue(command, "--job-classname")).isEqualTo(JOB_MAIN);
+            assertMainClassExists(JOB_MAIN);
+            List<String> args = jobArgs(command);
+            assertThat(args.get(0)).as("%s: the job the jar runs", jmName).isEqualTo(job);
+            assertJobOptions(args, jmName + " command");
+            assertThat(args).contains("--kafka-bootstrap");
+            // Application mode loads user code from usrlib on the jobmanager and on every taskmanager alike.
+            assertThat(usrlibJar(jm)).as("jar the %s image copies", jmName).isEqualTo("/opt/flink/usrlib/flink-jobs.jar");
+            String tmName = jmName.replace("jobmanager", "taskmanager");
+            JsonNode tm = services.path(tmName);
+            assertThat(tm.path("image").asText()).as("%s image", tmName).isEqualTo(jm.path("image").asText());
+            assertThat(buildContext(tm)).as("%s build", tmName).isEqualTo(buildContext(jm));
+            assertThat(command(tm)).containsExactly("taskmanager");
+            assertThat(environment(jm).get("FLINK_PROPERTIES")).contains("jobmanager.rpc.address: " + jmName, "state.checkpoints.dir");
+            assertThat(environment(tm).get("FLINK_PROPERTIES")).contains("jobmanager.rpc.address: " + jmName,
+                    "taskmanager.numberOfTaskSlots");
+        });
+        // The pipeline job never talks to Elasticsearch; the index job does.
+        assertThat(jobArgs(command(services.path("jobmanager")))).contains("--patterns").doesNotContain("--es-hosts");
+        assertThat(jobArgs(command(services.path("index-jobmanager")))).contains("--es-hosts");
     }
 
     @Test
@@ -311,6 +321,7 @@ class DeploymentFilesTest {
         assertThat(job.path("jarURI").asText()).as("jarURI: where flink-jobs/Dockerfile copies the jar")
                 .isEqualTo("local://" + usrlibJar(services.path("jobmanager")));
         List<String> args = texts(job.path("args"));
+        assertThat(args.get(0)).as("the job the jar runs").isEqualTo("pipeline");
         assertJobOptions(args, "FlinkDeployment args");
         assertThat(job.path("upgradeMode").asText()).isEqualTo("savepoint");
         assertThat(job.path("parallelism").asInt()).isPositive();
@@ -331,6 +342,24 @@ class DeploymentFilesTest {
             }
         }));
         assertThat(mountsOfPatterns).as("volumeMount at --patterns %s", patterns).hasSize(1);
+    }
+
+    @Test
+    void theIndexJobHasAFlinkDeploymentOfItsOwn() {
+        JsonNode fd = only(yamlDocuments("deploy/kubernetes/flink-deployment-index.yaml"), "FlinkDeployment");
+        JsonNode pipeline = only(yamlDocuments("deploy/kubernetes/flink-deployment.yaml"), "FlinkDeployment");
+        assertThat(fd.path("metadata").path("name").asText()).isNotEqualTo(pipeline.path("metadata").path("name").asText());
+        JsonNode spec = fd.path("spec");
+        assertThat(spec.path("image").asText()).isEqualTo(pipeline.path("spec").path("image").asText());
+        assertThat(spec.path("job").path("entryClass").asText()).isEqualTo(JOB_MAIN);
+        List<String> args = texts(spec.path("job").path("args"));
+        assertThat(args.get(0)).isEqualTo("index");
+        assertJobOptions(args, "index FlinkDeployment args");
+        assertThat(args).contains("--es-hosts", "--kafka-bootstrap");
+        // Its own checkpoint directories: two jobs writing the same ones would clash.
+        assertThat(spec.path("flinkConfiguration").path("state.checkpoints.dir").asText())
+                .isNotEqualTo(pipeline.path("spec").path("flinkConfiguration").path("state.checkpoints.dir").asText());
+        assertThat(spec.path("job").path("upgradeMode").asText()).isEqualTo("savepoint");
     }
 
     @Test

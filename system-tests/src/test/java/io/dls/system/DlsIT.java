@@ -1,6 +1,7 @@
 package io.dls.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dls.contracts.JobNames;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,14 +78,17 @@ class DlsIT {
     void upIsIdempotentAndStatusShowsEveryComponent() throws Exception {
         DlsStack.Run again = stack.dls(Duration.ofMinutes(3), "up");
         assertThat(again.code()).as(again.output()).isZero();
-        assertThat(again.output()).contains("kafka already running", "receiver already running", "job already running");
+        assertThat(again.output()).contains("kafka already running", "receiver already running",
+                "pipeline job already running", "index job already running");
 
         DlsStack.Run status = stack.dls(Duration.ofMinutes(1), "status");
         assertThat(status.code()).as(status.output()).isZero();
         for (String s : pids.keySet()) {
             assertThat(status.output()).containsPattern(s + "\\s+running\\s+pid " + pids.get(s));
         }
-        assertThat(status.output()).containsPattern("job\\s+RUNNING, job [0-9a-f]{32}");
+        assertThat(status.output()).containsPattern("pipeline job\\s+RUNNING, job [0-9a-f]{32}, up \\d+ s, restarts 0");
+        assertThat(status.output()).containsPattern("index job\\s+RUNNING, job [0-9a-f]{32}, up \\d+ s, restarts 0");
+        assertThat(status.output()).containsPattern("index lag\\s+\\d+ records");
 
         // A second pipeline in another directory asking for this one's Kafka port is told which port and flag.
         Path other = Files.createTempDirectory("dls-other-");
@@ -146,6 +150,13 @@ class DlsIT {
             assertThat(failures.stream().map(j -> j.path("rule").path("name").asText(""))).contains("node-down");
         });
 
+        // The alerts topic carries both alerts, whatever their pattern's topic, and no event.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            List<JsonNode> alerts = stack.readJson("alerts", svc);
+            assertThat(alerts).allSatisfy(j -> assertThat(j.path("event").path("kind").asText()).isEqualTo("alert"));
+            assertThat(alerts.stream().map(j -> j.path("rule").path("name").asText())).contains("error-burst", "node-down");
+        });
+
         String es = stack.es();
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             DlsStack.post(es + "/logs-*,alerts-*/_refresh", "");
@@ -181,6 +192,7 @@ class DlsIT {
     @Order(4)
     void patternsApplyRefusesABadSetAndUpgradesThroughASavepoint() throws Exception {
         String before = jobId();
+        String index = indexJobId();
         Path bad = copyPatterns("bad");
         Files.writeString(bad.resolve("error-burst.yaml"),
                 Files.readString(bad.resolve("error-burst.yaml")).replace("within: 30s", "within: soon"));
@@ -202,6 +214,7 @@ class DlsIT {
         assertThat(applied.output()).contains("savepoint file:", "RUNNING (restored from file:");
         String after = jobId();
         assertThat(after).isNotEqualTo(before).matches("[0-9a-f]{32}");
+        assertThat(indexJobId()).as("apply restarts the pipeline job only").isEqualTo(index);
     }
 
     @Test
@@ -220,7 +233,8 @@ class DlsIT {
                     .filter(c -> c.contains(marker) && c.contains(stack.home.toString())).toList()).isEmpty();
         }
         assertThat(stack.home.resolve("data/kafka")).isDirectory();
-        assertThat(stack.home.resolve("state/savepoint")).exists();
+        assertThat(stack.home.resolve("state/savepoint-pipeline")).exists();
+        assertThat(stack.home.resolve("state/savepoint-index")).exists();
         DlsStack.Run status = stack.dls(Duration.ofMinutes(1), "status");
         assertThat(status.code()).isNotZero();
         assertThat(status.output()).containsPattern("kafka\\s+stopped");
@@ -236,9 +250,16 @@ class DlsIT {
         return dir;
     }
 
+    /** The pipeline job's id. */
     static String jobId() throws Exception {
-        List<String> running = stack.runningJobs();
-        assertThat(running).as("running jobs").hasSize(1);
+        List<String> running = stack.runningJobs(JobNames.PIPELINE.flinkName());
+        assertThat(running).as("running pipeline jobs").hasSize(1);
+        return running.get(0);
+    }
+
+    static String indexJobId() throws Exception {
+        List<String> running = stack.runningJobs(JobNames.INDEX.flinkName());
+        assertThat(running).as("running index jobs").hasSize(1);
         return running.get(0);
     }
 }

@@ -122,14 +122,21 @@ final class DlsStack {
     }
 
     /** The ids of the RUNNING jobs. */
-    List<String> runningJobs() throws Exception {
+    /** The ids of the running jobs with this name ({@code JobNames.flinkName()}). */
+    List<String> runningJobs(String name) throws Exception {
         List<String> running = new ArrayList<>();
         for (JsonNode j : JSON.readTree(get(flink() + "/jobs/overview")).path("jobs")) {
-            if ("RUNNING".equals(j.path("state").asText())) {
+            if ("RUNNING".equals(j.path("state").asText()) && name.equals(j.path("name").asText())) {
                 running.add(j.path("jid").asText());
             }
         }
         return running;
+    }
+
+    /** Flink's numRestarts of a job, or -1 before it is reported. */
+    long restarts(String jobId) throws Exception {
+        JsonNode m = JSON.readTree(get(flink() + "/jobs/" + jobId + "/metrics?get=numRestarts"));
+        return m.size() == 0 ? -1 : m.path(0).path("value").asLong(-1);
     }
 
     String logTails() {
