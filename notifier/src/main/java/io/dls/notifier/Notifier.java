@@ -44,6 +44,7 @@ public final class Notifier implements Runnable, AutoCloseable {
     private final Stats stats = new Stats();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch replayed = new CountDownLatch(1);
+    private final CountDownLatch assigned = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean started;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -67,6 +68,14 @@ public final class Notifier implements Runnable, AutoCloseable {
     /** Waits until the start-up replay is done (for tests and the main's log). */
     public boolean awaitReplayed(Duration timeout) throws InterruptedException {
         return replayed.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Waits until the group consumer owns partitions of the topic: a new group waits for the broker's
+     * initial rebalance delay (3 s by default) before its first assignment.
+     */
+    public boolean awaitAssigned(Duration timeout) throws InterruptedException {
+        return assigned.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -256,6 +265,9 @@ public final class Notifier implements Runnable, AutoCloseable {
             }
             if (holding) {
                 c.pause(partitions);
+            }
+            if (!partitions.isEmpty()) {
+                assigned.countDown();
             }
             LOG.info("assigned {} (committed: {})", partitions, committed);
         }

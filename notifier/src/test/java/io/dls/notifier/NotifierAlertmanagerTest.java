@@ -50,6 +50,7 @@ class NotifierAlertmanagerTest {
         t.start();
         closeAfter.add(n);
         assertThat(n.awaitReplayed(Duration.ofSeconds(30))).as("start-up replay done").isTrue();
+        assertThat(n.awaitAssigned(Duration.ofSeconds(30))).as("partitions assigned").isTrue();
         return n;
     }
 
@@ -109,7 +110,9 @@ class NotifierAlertmanagerTest {
             assertThat(ann.path("last_event_id").asText()).isEqualTo("checkout-ev-4");
             assertThat(ann.path("window").asText()).contains(now.minusSeconds(4).toString());
             assertThat(ann.path("evidence").asText()).contains("5 event(s)").contains("checkout-ev-0");
-            assertThat(Instant.parse(a.path("startsAt").asText())).isEqualTo(now.minusSeconds(4));
+            // Alertmanager keeps milliseconds.
+            assertThat(Instant.parse(a.path("startsAt").asText()))
+                    .isEqualTo(now.minusSeconds(4).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
             assertThat(a.path("generatorURL").asText()).startsWith("http://127.0.0.1:5601/app/discover#/")
                     .contains("checkout-ev-0").contains("checkout-ev-4");
             assertThat(a.path("status").path("state").asText()).isEqualTo("active");
