@@ -63,6 +63,13 @@ public final class Delivery {
             }
         }
 
+        /** A new attempt for a new batch that keeps this one's backoff. */
+        public Attempt with(List<AlertmanagerAlert> newBatch) {
+            Attempt a = new Attempt(newBatch);
+            a.failures = failures;
+            return a;
+        }
+
         /** Label sets some Alertmanager refused for good. */
         public Set<SortedMap<String, String>> refused() {
             return refused;

@@ -104,6 +104,8 @@ public final class Notifier implements Runnable, AutoCloseable {
         // The pipeline may write alerts in transactions (exactly-once): only committed ones are alerts.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The pipeline creates the alerts topic with its partitions; a reader must not create it with defaults.
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, group ? "dls-notifier" : "dls-notifier-replay");
         if (group) {
@@ -182,9 +184,19 @@ public final class Notifier implements Runnable, AutoCloseable {
             return true;
         }
         Delivery.Attempt attempt = delivery.start(due);
+        Instant started = Instant.now();
         while (!attempt.tryOnce()) {
             if (!running) {
                 return false;
+            }
+            if (Instant.now().isAfter(started.plus(config.resendInterval()))) {
+                // A long outage: recompute what is due, so firing alerts go with an endsAt still ahead
+                // (posted late, the old one could already have passed and resolve them) and
+                // resolutions that fell due meanwhile go too. Reposting to an Alertmanager that has
+                // part of it already changes nothing there.
+                due = active.due(Instant.now());
+                attempt = attempt.with(due);
+                started = Instant.now();
             }
             holding = true;
             try {
