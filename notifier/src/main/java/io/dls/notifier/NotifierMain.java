@@ -88,6 +88,9 @@ public final class NotifierMain implements Callable<Integer> {
                 notifier.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                // Log4j's own hook is off (log4j2.xml): it would stop logging before the notifier's last line.
+                org.apache.logging.log4j.LogManager.shutdown();
             }
         }, "notifier-shutdown"));
         org.slf4j.LoggerFactory.getLogger(NotifierMain.class).info(
