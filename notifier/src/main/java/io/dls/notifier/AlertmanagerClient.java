@@ -24,11 +24,14 @@ public final class AlertmanagerClient {
     public record Accepted() implements Outcome {
     }
 
-    /** 4xx (but 408 and 429): these alerts as they are will never be taken; retrying cannot help. */
+    /** 400, 413, 422: Alertmanager judged these alerts and will never take them as they are. */
     public record Refused(int status, String body) implements Outcome {
     }
 
-    /** Connection refused, timed out, 5xx, 408, 429: worth trying again later. */
+    /**
+     * Connection refused, timed out, 5xx, and the other 4xx (404 from a wrong URL or path, 401/403 from a
+     * proxy, 408, 429): the fault is in the way to Alertmanager, not in the alerts, so they are tried again.
+     */
     public record Failed(String reason) implements Outcome {
     }
 
@@ -64,7 +67,7 @@ public final class AlertmanagerClient {
                 return new Accepted();
             }
             String body = resp.body() == null ? "" : resp.body().strip();
-            if (s >= 400 && s < 500 && s != 408 && s != 429) {
+            if (s == 400 || s == 413 || s == 422) {
                 return new Refused(s, body);
             }
             return new Failed("HTTP " + s + (body.isEmpty() ? "" : ": " + body));

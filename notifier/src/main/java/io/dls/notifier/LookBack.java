@@ -5,6 +5,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +14,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -32,8 +35,9 @@ final class LookBack {
      * partitions the group has never committed
      */
     static Map<TopicPartition, Long> replay(KafkaConsumer<byte[], byte[]> consumer, String topic, Duration lookBack,
-                                            Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> apply) {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+                                            Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> apply,
+                                            BooleanSupplier running) {
+        List<PartitionInfo> infos = partitions(consumer, topic, running);
         Map<TopicPartition, Long> ends = new HashMap<>();
         if (infos == null || infos.isEmpty()) {
             LOG.info("topic {} has no partitions yet: nothing to replay", topic);
@@ -67,6 +71,28 @@ final class LookBack {
         }
         LOG.info("replayed {} record(s) of {} from the last {} (up to offsets {})", count, topic, lookBack, ends);
         return ends;
+    }
+
+    /** Waits for Kafka as long as it takes (one line a minute): the notifier may start before the brokers. */
+    private static List<PartitionInfo> partitions(KafkaConsumer<byte[], byte[]> consumer, String topic,
+                                                  BooleanSupplier running) {
+        long since = System.nanoTime();
+        long logged = 0;
+        while (true) {
+            try {
+                return consumer.partitionsFor(topic, Duration.ofSeconds(15));
+            } catch (TimeoutException e) {
+                if (!running.getAsBoolean()) {
+                    return List.of();
+                }
+                long now = System.nanoTime();
+                if (logged == 0 || now - logged >= TimeUnit.MINUTES.toNanos(1)) {
+                    logged = now;
+                    LOG.warn("Kafka not reachable for {} s ({}); still trying", TimeUnit.NANOSECONDS.toSeconds(now - since),
+                            e.getMessage());
+                }
+            }
+        }
     }
 
     private static boolean caughtUp(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> parts,

@@ -47,6 +47,7 @@ public final class Notifier implements Runnable, AutoCloseable {
     private final CountDownLatch assigned = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean started;
+    private volatile Throwable failure;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     /** True while a batch waits for an Alertmanager: partitions assigned meanwhile are paused too. */
     private boolean holding;
@@ -59,6 +60,11 @@ public final class Notifier implements Runnable, AutoCloseable {
         this.delivery = new Delivery(
                 config.alertmanagerUrls().stream().map(u -> new AlertmanagerClient(u, config.requestTimeout())).toList(),
                 config.retryInitial(), config.retryMax(), stats, Instant::now);
+    }
+
+    /** Why the loop ended, when it was not asked to stop. */
+    public java.util.Optional<Throwable> failure() {
+        return java.util.Optional.ofNullable(failure);
     }
 
     public Stats stats() {
@@ -87,8 +93,12 @@ public final class Notifier implements Runnable, AutoCloseable {
             consume();
         } catch (WakeupException e) {
             if (running) {
-                throw e;
+                failure = e;
+                LOG.error("notifier stopped by an unexpected wakeup", e);
             }
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("notifier failed: {}", e.toString(), e);
         } finally {
             replayed.countDown();
             LOG.info("notifier stopped: {}", stats);
@@ -121,7 +131,8 @@ public final class Notifier implements Runnable, AutoCloseable {
             if (!running) {
                 return;
             }
-            replayEnds = LookBack.replay(c, config.topic(), config.lookBack(), REPLAY_TIMEOUT, this::apply);
+            replayEnds = LookBack.replay(c, config.topic(), config.lookBack(), REPLAY_TIMEOUT, this::apply,
+                    () -> running);
         } finally {
             consumer = null;
         }

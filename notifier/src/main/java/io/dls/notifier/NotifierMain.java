@@ -99,7 +99,8 @@ public final class NotifierMain implements Callable<Integer> {
                 cfg.defaultResolveAfter(), cfg.lookBack());
         loop.start();
         loop.join();
-        return 0;
+        // Non-zero when the loop died (Kafka refused our credentials, ...): a supervisor restarts it.
+        return notifier.failure().isPresent() ? 1 : 0;
     }
 
     NotifierConfig config() {
