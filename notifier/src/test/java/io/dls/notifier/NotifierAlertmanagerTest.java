@@ -316,5 +316,15 @@ class NotifierAlertmanagerTest {
         assertThat(stats.alertsRefused()).isEqualTo(1);
         assertThat(am.find(Map.of("alertname", "good-1"))).isPresent();
         assertThat(am.find(Map.of("alertname", "good-2"))).isPresent();
+
+        // A wrong path is Alertmanager's 404, not a verdict on the alert: retried, never dropped.
+        Delivery wrongUrl = new Delivery(List.of(new AlertmanagerClient(am.url() + "/wrong", Duration.ofSeconds(5))),
+                Duration.ofMillis(100), Duration.ofSeconds(1), stats, Instant::now);
+        Delivery.Attempt held = wrongUrl.start(List.of(good1));
+        assertThat(held.tryOnce()).isFalse();
+        assertThat(held.refused()).isEmpty();
+        assertThat(held.nextDelay()).isEqualTo(Duration.ofMillis(100));
+        assertThat(held.tryOnce()).isFalse();
+        assertThat(held.nextDelay()).isEqualTo(Duration.ofMillis(200));
     }
 }
