@@ -120,6 +120,8 @@ public final class Notifier implements Runnable, AutoCloseable {
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, group ? "dls-notifier" : "dls-notifier-replay");
         if (group) {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        } else {
+            p.remove(ConsumerConfig.GROUP_ID_CONFIG); // the replay reads by assignment and never commits
         }
         return p;
     }
