@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
 public final class Connectors {
     private static final Logger log = LoggerFactory.getLogger(Connectors.class);
 
+    /** Largest bulk request body the index job sends, in MB. */
+    static final int BULK_MAX_MB = 10;
+
     private Connectors() {
     }
 
@@ -130,6 +133,9 @@ public final class Connectors {
                 .setHosts(hosts.toArray(new HttpHost[0]))
                 .setEmitter(new DocumentEmitter())
                 .setBulkFlushMaxActions(o.esBulkActions)
+                // Well under Elasticsearch's http.max_content_length (100 MB): a bulk it answers 413 for would
+                // be retried forever. 1,000 events of --max-event-bytes could otherwise reach 256 MB.
+                .setBulkFlushMaxSizeMb(BULK_MAX_MB)
                 .setBulkFlushInterval(o.esBulkIntervalMs)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
         if (o.esUsername != null) {
