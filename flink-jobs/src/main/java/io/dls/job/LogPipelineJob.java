@@ -15,7 +15,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -38,21 +37,13 @@ public final class LogPipelineJob implements Callable<Integer> {
     @Mixin
     JobOptions options = new JobOptions();
 
-    public static void main(String[] args) throws Exception {
-        CommandLine cl = new CommandLine(new LogPipelineJob());
-        cl.setDefaultValueProvider(ConfigFileDefaults.fromArgs(args));
-        int code = cl.execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
+    public static void main(String[] args) {
+        JobCommand.main(new LogPipelineJob(), args);
     }
 
     @Override
     public Integer call() throws Exception {
-        try {
-            options.validate();
-        } catch (IllegalArgumentException e) {
-            System.err.println("flink-jobs: " + e.getMessage());
+        if (!JobCommand.valid(options, "pipeline")) {
             return 2;
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -1,13 +1,12 @@
 package io.dls.job.index;
 
 import io.dls.contracts.JobNames;
-import io.dls.job.ConfigFileDefaults;
+import io.dls.job.JobCommand;
 import io.dls.job.Connectors;
 import io.dls.job.JobOptions;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -27,21 +26,13 @@ public final class IndexJob implements Callable<Integer> {
     @Mixin
     JobOptions options = new JobOptions();
 
-    public static void main(String[] args) throws Exception {
-        CommandLine cl = new CommandLine(new IndexJob());
-        cl.setDefaultValueProvider(ConfigFileDefaults.fromArgs(args));
-        int code = cl.execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
+    public static void main(String[] args) {
+        JobCommand.main(new IndexJob(), args);
     }
 
     @Override
     public Integer call() throws Exception {
-        try {
-            options.validate();
-        } catch (IllegalArgumentException e) {
-            System.err.println("flink-jobs index: " + e.getMessage());
+        if (!JobCommand.valid(options, "index")) {
             return 2;
         }
         Connectors.createTopics(options, Set.of());
