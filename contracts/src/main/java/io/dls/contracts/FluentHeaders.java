@@ -16,7 +16,7 @@ public final class FluentHeaders {
     public static final String SOURCE = "fluent.source";
     /** Fluent Bit's per-event metadata map, msgpack bytes as sent ({@code [[time, {metadata}], record]}). */
     public static final String METADATA = "fluent.metadata";
-    /** On metrics.raw / traces.raw: the Fluent Bit signal of the chunk (1 metrics, 2 traces), as ASCII digits. */
+    /** On metrics.raw / traces.raw: which Fluent Bit signal the chunk holds, {@code metrics} or {@code traces} (ASCII). */
     public static final String SIGNAL = "fluent.signal";
     /** On an event stored cut to fit Kafka: its original size in bytes, as ASCII digits. */
     public static final String TRUNCATED = "fluent.truncated";
@@ -92,7 +92,7 @@ public final class FluentHeaders {
         }
     }
 
-    /** A number header (fluent.signal, fluent.truncated) as ASCII digits. */
+    /** A number header (fluent.truncated) as ASCII digits. */
     public static byte[] number(long value) {
         return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
     }

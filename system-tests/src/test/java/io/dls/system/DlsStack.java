@@ -59,6 +59,7 @@ final class DlsStack {
         s.ports.put("kafka-controller-port", freePort());
         s.ports.put("flink-port", freePort());
         s.ports.put("flink-rpc-port", freePort());
+        s.ports.put("flink-metrics-port", freePort()); // the JobManager's; the TaskManager takes the next one
         s.ports.put("es-port", freeEsPort());
         List<String> args = new ArrayList<>(List.of("up"));
         s.ports.forEach((k, v) -> args.addAll(List.of("--" + k, String.valueOf(v))));
