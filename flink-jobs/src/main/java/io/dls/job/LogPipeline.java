@@ -8,6 +8,7 @@ import io.dls.job.normalize.LogEvent;
 import io.dls.job.normalize.Normalizer;
 import io.dls.job.patterns.Alert;
 import io.dls.job.patterns.PatternStreams;
+import io.dls.job.route.AlertOutputs;
 import io.dls.job.route.EventRouter;
 import io.dls.job.route.Json;
 import io.dls.job.route.NodeHealthFunction;
@@ -84,13 +85,7 @@ public final class LogPipeline {
         // Alerts and invalid records are few: one writer each is plenty. Every alert goes to its pattern's topic
         // and to the alerts topic, the one the index job and the notifier read.
         DataStream<Output> alertOutputs = alerts
-                .flatMap((Alert a, org.apache.flink.util.Collector<Output> out) -> {
-                    byte[] json = Json.bytes(a.toDocument());
-                    out.collect(new Output(a.topic, a.keyValue, json));
-                    if (!topics.alerts().equals(a.topic)) {
-                        out.collect(new Output(topics.alerts(), a.keyValue, json));
-                    }
-                })
+                .flatMap(new AlertOutputs(topics.alerts()))
                 .returns(Output.class).uid("route-alerts").name("route alerts")
                 .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS)
                 .union(invalid.map(i -> new Output(topics.invalid(), i.tag, Json.bytes(i.toDocument())))

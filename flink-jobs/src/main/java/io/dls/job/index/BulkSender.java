@@ -67,6 +67,9 @@ public final class BulkSender {
     private final ScheduledExecutorService executor;
     private final RateLimitedLog outageLog = new RateLimitedLog(Duration.ofMinutes(1));
     private volatile boolean templatesInstalled;
+    /** Bulks not answered yet: {@link #abort} answers them when the writer closes. */
+    private final java.util.Set<Attempt> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean aborted;
 
     public BulkSender(Transport transport, DeadLetters deadLetters, Templates templates, IndexMetrics metrics,
                       ScheduledExecutorService executor) {
@@ -77,14 +80,33 @@ public final class BulkSender {
         this.executor = executor;
     }
 
-    /** Sends the bulk; the listener hears once, with every document a success. */
+    /** Sends the bulk; the listener hears once, with every document a success (or a failure after {@link #abort}). */
     public void send(BulkRequest bulk, ActionListener<BulkResponse> listener) {
         List<Item> items = new ArrayList<>(bulk.numberOfActions());
         for (DocWriteRequest<?> r : bulk.requests()) {
             items.add(new Item(r, false, null));
         }
         Attempt a = new Attempt(bulk, listener);
+        inFlight.add(a);
+        if (aborted) {
+            a.fail();
+            return;
+        }
         run(() -> a.next(items, 0));
+    }
+
+    /**
+     * The writer is closing (the job is cancelled, fails over or stops): every bulk still waiting for
+     * Elasticsearch is answered with a failure at once, and later ones too. The connector's writer, closed,
+     * ignores those answers; its documents come again from Kafka, from the last checkpoint. Without this, a
+     * writer waiting for an Elasticsearch that is down would hold its task past Flink's cancellation timeout,
+     * and Flink would kill the whole TaskManager (and every other job's tasks on it) to get rid of it.
+     */
+    public void abort() {
+        aborted = true;
+        for (Attempt a : inFlight) {
+            a.fail();
+        }
     }
 
     /** One document on its way: the request to send now, whether it is the safe form, the first refusal. */
@@ -118,15 +140,33 @@ public final class BulkSender {
         private final long startNanos = System.nanoTime();
         /** Whether Elasticsearch could not take this bulk at some try: its success is then worth a line. */
         private boolean waited;
+        private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
 
         Attempt(BulkRequest original, ActionListener<BulkResponse> listener) {
             this.original = original;
             this.listener = listener;
         }
 
+        void fail() {
+            if (answered.compareAndSet(false, true)) {
+                inFlight.remove(this);
+                metrics.waiting(false);
+                listener.onFailure(new IllegalStateException("the Elasticsearch writer is closing; the bulk of "
+                        + original.numberOfActions() + " documents comes again from Kafka"));
+            }
+        }
+
         /** Sends what is left; {@code failures} counts the tries in a row that Elasticsearch could not take. */
         void next(List<Item> items, int failures) {
+            if (aborted) {
+                fail();
+                return;
+            }
             if (items.isEmpty()) {
+                if (!answered.compareAndSet(false, true)) {
+                    return;
+                }
+                inFlight.remove(this);
                 metrics.waiting(false);
                 if (waited) {
                     log.info("Elasticsearch took a bulk of {} documents after {} s", original.numberOfActions(),

@@ -23,6 +23,7 @@ public final class WriterServices implements AutoCloseable {
     private final DeadLetterProducer deadLetters;
     private final ElasticsearchHttp es;
     private final IndexMetrics metrics;
+    private final java.util.List<BulkSender> senders = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Makes the services of each writer; travels with the job graph. */
     public record Factory(IndexSettings settings) implements Serializable {
@@ -41,6 +42,15 @@ public final class WriterServices implements AutoCloseable {
         this.deadLetters = new DeadLetterProducer(settings.kafka(), settings.deadLetterTopic());
         this.es = new ElasticsearchHttp(settings.esBaseUrl(), settings.esUsername(), settings.esPassword());
         this.metrics = flinkMetrics(group);
+        // Flink cancels a task by interrupting its thread. A writer whose bulk waits for Elasticsearch may hold
+        // that thread in the bulk processor's lock, which does not listen to interrupts: watch for the interrupt
+        // here and give up the bulk, so the task ends instead of Flink killing the TaskManager after 3 minutes.
+        Thread task = Thread.currentThread();
+        executor.scheduleWithFixedDelay(() -> {
+            if (task.isInterrupted() || !task.isAlive()) {
+                abort();
+            }
+        }, 1, 1, TimeUnit.SECONDS);
         if (settings.retentionDays() > 0) {
             Retention retention = new Retention(es, settings.retentionDays());
             executor.scheduleWithFixedDelay(retention::run, 1, 60, TimeUnit.MINUTES);
@@ -65,8 +75,15 @@ public final class WriterServices implements AutoCloseable {
 
     /** The sender of this writer's bulks over the given transport. */
     public BulkSender sender(BulkSender.Transport transport) {
-        return new BulkSender(transport, deadLetters, () -> IndexTemplates.install(es, settings.esUsername()),
+        BulkSender s = new BulkSender(transport, deadLetters, () -> IndexTemplates.install(es, settings.esUsername()),
                 metrics, executor);
+        senders.add(s);
+        return s;
+    }
+
+    /** Before the writer closes: bulks waiting for Elasticsearch give up at once (see {@link BulkSender#abort}). */
+    public void abort() {
+        senders.forEach(BulkSender::abort);
     }
 
     @Override

@@ -166,6 +166,8 @@ public class JsonBulkSinkBuilder<IN> extends Elasticsearch7SinkBuilder<IN> {
 
         @Override
         public void close() throws Exception {
+            // First release a bulk that waits for Elasticsearch: the connector's close flushes and waits.
+            services.abort();
             try {
                 writer.close();
             } finally {
