@@ -4,6 +4,7 @@ import io.dls.job.normalize.EventIds;
 import io.dls.job.normalize.EventSize;
 import io.dls.job.normalize.LogEvent;
 import io.dls.job.normalize.Normalizer;
+import io.dls.job.normalize.Note;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -39,6 +40,19 @@ public final class DecodeFunction extends ProcessFunction<RawRecord, LogEvent> {
         changed = getRuntimeContext().getMetricGroup().counter("changedRecords");
     }
 
+    /** Fluent Bit's metadata into the event; a map that does not decode is noted, and the event kept. */
+    private static void metadata(byte[] bytes, LogEvent e) {
+        try {
+            Msgpack.Decoded m = Msgpack.decodeMap(bytes);
+            if (!m.record().isEmpty()) {
+                e.metadata = m.record();
+            }
+        } catch (IllegalArgumentException bad) {
+            e.note(new Note("invalid_metadata", "the fluent.metadata header is not a msgpack map ("
+                    + bad.getMessage() + "); the event is kept without it"));
+        }
+    }
+
     @Override
     public void processElement(RawRecord raw, Context ctx, Collector<LogEvent> out) {
         String reason;
@@ -51,6 +65,9 @@ public final class DecodeFunction extends ProcessFunction<RawRecord, LogEvent> {
             String id = EventIds.of(raw.tag, raw.chunk, raw.topic, raw.partition, raw.offset);
             LogEvent e = normalizer.normalize(raw.tag, time.seconds(), time.nanos(), decoded.record(), id);
             decoded.notes().forEach(e::note);
+            if (raw.metadata != null) {
+                metadata(raw.metadata, e);
+            }
             if (time.note() != null) {
                 e.note(time.note());
             }

@@ -17,6 +17,8 @@ public class RawRecord {
     public String chunk;
     /** The record map, msgpack. */
     public byte[] value;
+    /** fluent.metadata header: Fluent Bit's per-event metadata map, msgpack as the agent sent it; or null. */
+    public byte[] metadata;
 
     public RawRecord() {
     }

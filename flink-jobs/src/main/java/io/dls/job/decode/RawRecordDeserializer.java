@@ -25,6 +25,8 @@ public final class RawRecordDeserializer implements KafkaRecordDeserializationSc
         Header chunk = r.headers().lastHeader(FluentHeaders.CHUNK);
         raw.chunk = chunk == null ? null : new String(chunk.value(), StandardCharsets.UTF_8);
         raw.value = r.value();
+        Header metadata = r.headers().lastHeader(FluentHeaders.METADATA);
+        raw.metadata = metadata == null ? null : metadata.value();
         out.collect(raw);
     }
 

@@ -27,9 +27,14 @@ public final class FieldPairs {
 
     /** The pairs of a {@code fields} object, in document order. */
     public static List<String> of(JsonNode fields) {
+        return of(fields, "");
+    }
+
+    /** The pairs of an object, each name behind {@code prefix} ({@code metadata.}). */
+    public static List<String> of(JsonNode object, String prefix) {
         List<String> out = new ArrayList<>();
-        if (fields != null && fields.isObject()) {
-            walk("", fields, out, 0);
+        if (object != null && object.isObject()) {
+            walk(prefix, object, out, 0);
         }
         return out;
     }
@@ -41,7 +46,8 @@ public final class FieldPairs {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext() && out.size() < MAX_PAIRS; ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                walk(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out, depth + 1);
+                walk(prefix.isEmpty() || prefix.endsWith(".") ? prefix + e.getKey() : prefix + "." + e.getKey(),
+                        e.getValue(), out, depth + 1);
             }
         } else if (node.isArray()) {
             for (JsonNode element : node) {

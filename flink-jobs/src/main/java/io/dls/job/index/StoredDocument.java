@@ -75,10 +75,18 @@ public final class StoredDocument {
                     case "fields" -> {
                         JsonNode fields = p.readValueAsTree();
                         if (!alert) {
-                            pairs = FieldPairs.of(fields);
+                            pairs = concat(FieldPairs.of(fields), pairs);
                         }
                         g.writeFieldName(name);
                         g.writeTree(fields);
+                    }
+                    case "metadata" -> {
+                        JsonNode metadata = p.readValueAsTree();
+                        if (!alert) {
+                            pairs = concat(pairs, FieldPairs.of(metadata, "metadata."));
+                        }
+                        g.writeFieldName(name);
+                        g.writeTree(metadata);
                     }
                     case PAIRS_FIELD -> p.skipChildren(); // ours to write
                     default -> {
@@ -110,6 +118,18 @@ public final class StoredDocument {
                     "the record has no @timestamp in ISO-8601 UTC: " + timestamp);
         }
         return new Store(new Document(index.get(), id, out.toByteArray()));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        if (a.isEmpty()) {
+            return b;
+        }
+        if (b.isEmpty()) {
+            return a;
+        }
+        List<String> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     private static String text(JsonNode node, String field) {

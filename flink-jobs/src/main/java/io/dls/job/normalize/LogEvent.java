@@ -41,6 +41,8 @@ public class LogEvent {
     public Map<String, Object> error;
     /** Every original field, so nothing is lost. */
     public Map<String, Object> fields;
+    /** Fluent Bit's per-event metadata ({@code [[time, {metadata}], record]}, header fluent.metadata); or null. */
+    public Map<String, Object> metadata;
     /** ECS tags: what the job changed on the way (see {@link Note}); null when nothing. */
     public List<String> tags;
     /** ECS event.reason: why, in words; null when nothing was changed. */
@@ -90,6 +92,9 @@ public class LogEvent {
             default:
                 if (path.startsWith("error.")) {
                     return lookup(error, path.substring(6));
+                }
+                if (path.startsWith("metadata.")) {
+                    return lookup(metadata, path.substring(9));
                 }
                 if (path.startsWith("fields.")) {
                     return lookup(fields, path.substring(7));
@@ -156,6 +161,9 @@ public class LogEvent {
         }
         if (fields != null && !fields.isEmpty()) {
             doc.put("fields", fields);
+        }
+        if (metadata != null && !metadata.isEmpty()) {
+            doc.put("metadata", metadata);
         }
         return doc;
     }

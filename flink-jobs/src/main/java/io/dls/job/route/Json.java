@@ -70,6 +70,10 @@ public final class Json {
                 g.writeFieldName("fields");
                 value(g, e.fields);
             }
+            if (e.metadata != null && !e.metadata.isEmpty()) {
+                g.writeFieldName("metadata");
+                value(g, e.metadata);
+            }
             g.writeEndObject();
         } catch (IOException x) {
             throw new IllegalStateException("event cannot be written as JSON", x);

@@ -117,4 +117,35 @@ class DecodeFunctionTest {
         assertThat(r.valueSize).isEqualTo(1_000_000);
         assertThat(r.toDocument()).containsEntry("value_truncated", true);
     }
+
+    @Test
+    void fluentBitMetadataIsKeptUnderMetadataAndSearchableByPairs() throws Exception {
+        OneInputStreamOperatorTestHarness<RawRecord, LogEvent> h = ProcessFunctionTestHarnesses.forProcessFunction(
+                new DecodeFunction(new Normalizer(AliasConfig.defaults())));
+        h.setProcessingTime(1_700_000_100_000L);
+        RawRecord withMetadata = raw(record("INFO", "from fluent bit"), "fb", 1);
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            p.packMapHeader(2).packString("otlp").packMapHeader(1).packString("trace_id").packString("abc")
+                    .packString("source").packString("tail");
+            withMetadata.metadata = p.toByteArray();
+        }
+        h.processElement(withMetadata, 0);
+        RawRecord badMetadata = raw(record("INFO", "odd header"), "fb", 2);
+        badMetadata.metadata = new byte[]{1, 2, 3};
+        h.processElement(badMetadata, 0);
+
+        var events = h.extractOutputValues();
+        assertThat(events).hasSize(2);
+        LogEvent e = events.get(0);
+        assertThat(e.metadata).containsEntry("source", "tail");
+        assertThat(e.get("metadata.otlp.trace_id")).isEqualTo("abc");
+        String json = new String(io.dls.job.route.Json.bytes(e), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"metadata\":{\"otlp\":{\"trace_id\":\"abc\"},\"source\":\"tail\"}");
+        var stored = io.dls.job.index.StoredDocument.of(io.dls.job.route.Json.bytes(e), false);
+        assertThat(stored).isInstanceOfSatisfying(io.dls.job.index.StoredDocument.Store.class, s ->
+                assertThat(new String(s.document().source, StandardCharsets.UTF_8))
+                        .contains("\"metadata.otlp.trace_id=abc\"", "\"metadata.source=tail\""));
+        assertThat(events.get(1).metadata).isNull();
+        assertThat(events.get(1).tags).contains("invalid_metadata");
+    }
 }
