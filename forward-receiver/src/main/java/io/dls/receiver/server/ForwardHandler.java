@@ -34,7 +34,7 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
 
     /** Per-connection behaviour that comes from configuration. */
     record Settings(boolean skipInvalidEvent, String sourceAddressKey, String sourceHostnameKey,
-                    long chunkSizeWarnLimit) {
+                    long chunkSizeWarnLimit, long chunkSizeLimit) {
     }
 
     private final ChunkDecoder decoder;
@@ -86,6 +86,9 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
             log.warn("large chunk peer={} tag={} bytes={} chunk_size_warn_limit={}", ctx.channel().remoteAddress(),
                     chunk.tag(), frame.bytes().length, settings.chunkSizeWarnLimit());
         }
+        if (frame.wasCut()) {
+            reportCut(ctx, frame, chunk);
+        }
         if (!chunk.invalidEvents().isEmpty()) {
             for (Map.Entry<String, Integer> e : chunk.invalidEvents().entrySet()) {
                 metrics.invalidEvents.labelValues(e.getKey()).inc(e.getValue());
@@ -124,8 +127,26 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
         }
     }
 
+    /** A frame over chunk_size_limit whose huge values were cut as it streamed in: say so, once per frame. */
+    private void reportCut(ChannelHandlerContext ctx, Frame frame, Chunk chunk) {
+        int cut = 0;
+        for (Event e : chunk.events()) {
+            if (e.cut()) {
+                cut++;
+            }
+        }
+        metrics.truncatedEvents.labelValues("chunk_size_limit").inc(cut);
+        long left = 0;
+        for (long n : frame.cuts().values()) {
+            left += n;
+        }
+        log.warn("frame over chunk_size_limit stored with its longest values cut peer={} tag={} events_cut={}"
+                        + " bytes_left_out={} chunk_size_limit={} header={}", ctx.channel().remoteAddress(), chunk.tag(),
+                cut, left, settings.chunkSizeLimit(), io.dls.receiver.sink.KafkaEventSink.HEADER_TRUNCATED);
+    }
+
     private Chunk enrich(Chunk chunk) {
-        if (settings.sourceAddressKey() == null && settings.sourceHostnameKey() == null) {
+        if (chunk.isSignal() || settings.sourceAddressKey() == null && settings.sourceHostnameKey() == null) {
             return chunk;
         }
         List<Event> out = new ArrayList<>(chunk.events().size());
@@ -137,9 +158,9 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
             if (settings.sourceHostnameKey() != null && sourceHost != null) {
                 r = RecordFields.withField(r, settings.sourceHostnameKey(), sourceHost);
             }
-            out.add(new Event(e.epochSeconds(), e.nanos(), e.subsecond(), r));
+            out.add(e.withRecord(r));
         }
-        return new Chunk(chunk.tag(), out, chunk.chunkId(), chunk.ackReply(), chunk.invalidEvents());
+        return chunk.withEvents(out);
     }
 
     @Override

@@ -41,6 +41,12 @@ public final class KafkaEventSink implements EventSink {
     public static final String HEADER_TIME = "fluent.time";
     public static final String HEADER_CHUNK = "fluent.chunk";
     public static final String HEADER_SOURCE = "fluent.source";
+    /** Fluent Bit's per-event metadata map, msgpack bytes as sent (absent when there was none or it was empty). */
+    public static final String HEADER_METADATA = "fluent.metadata";
+    /** On an event stored cut short: its record's original size in bytes, as decimal text. */
+    public static final String HEADER_TRUNCATED = "fluent.truncated";
+    /** On a Fluent Bit metrics or traces chunk: {@code metrics} or {@code traces}. */
+    public static final String HEADER_SIGNAL = "fluent.signal";
 
     private static final Logger log = LoggerFactory.getLogger(KafkaEventSink.class);
     private static final Header[] NO_HEADERS = new Header[0];
@@ -51,6 +57,8 @@ public final class KafkaEventSink implements EventSink {
     private final InFlightGate gate;
     private final ReceiverMetrics metrics;
     private final ScheduledExecutorService prober;
+    private final TooLargeRecords tooLarge;
+    private final SignalPublisher signals;
     private volatile boolean ready;
 
     public KafkaEventSink(KafkaSinkConfig config, InFlightGate gate, ReceiverMetrics metrics) {
@@ -74,6 +82,9 @@ public final class KafkaEventSink implements EventSink {
             return t;
         });
         prober.scheduleWithFixedDelay(this::probe, 0, 5, TimeUnit.SECONDS);
+        this.tooLarge = new TooLargeRecords(producer, admin, ((Number) props.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG))
+                .longValue(), metrics);
+        this.signals = new SignalPublisher(producer, config, metrics);
     }
 
     static Map<String, Object> producerProperties(KafkaSinkConfig config, long maxBytesInFlight) {
@@ -83,10 +94,18 @@ public final class KafkaEventSink implements EventSink {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        // Sends never wait for buffer space: the gate stops reading sockets long before the buffer fills.
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2 * maxBytesInFlight + (16L << 20)));
+        // Kafka's 1 MiB default refused any event over it (RecordTooLargeException, never retried): the largest
+        // event a chunk can hold must fit. The topic's max.message.bytes must allow it too.
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.min(Integer.MAX_VALUE, config.maxRecordBytes()));
+        // Sends never wait for buffer space: the gate stops reading sockets long before the buffer fills. The
+        // buffer must also hold the largest record, or the producer refuses it as larger than its memory.
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(config.maxRecordBytes() + (16L << 20),
+                Math.max(32L << 20, 2 * maxBytesInFlight + (16L << 20))));
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         p.putAll(config.producer());
+        // A max.request.size given as text in kafka.producer: a number from here on (TooLargeRecords reads it).
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.parseInt(String.valueOf(
+                p.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)).trim()));
         // Not negotiable: an ack to the client promises the events are stored and not duplicated by retries.
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -131,6 +150,10 @@ public final class KafkaEventSink implements EventSink {
 
     @Override
     public void publish(Chunk chunk, String source, Listener listener) {
+        if (chunk.isSignal()) {
+            signals.publish(chunk, listener);
+            return;
+        }
         List<Event> events = chunk.events();
         if (events.isEmpty()) {
             listener.stored();
@@ -150,8 +173,9 @@ public final class KafkaEventSink implements EventSink {
             for (; i < events.size(); i++) {
                 Event e = events.get(i);
                 Header[] headers = NO_HEADERS;
-                if (e.subsecond() || chunkPrefix != null || sourceBytes != null) {
-                    headers = new Header[(e.subsecond() ? 1 : 0) + (chunkPrefix != null ? 1 : 0) + (sourceBytes != null ? 1 : 0)];
+                if (e.subsecond() || chunkPrefix != null || sourceBytes != null || e.metadata() != null || e.cut()) {
+                    headers = new Header[(e.subsecond() ? 1 : 0) + (chunkPrefix != null ? 1 : 0)
+                            + (sourceBytes != null ? 1 : 0) + (e.metadata() != null ? 1 : 0) + (e.cut() ? 1 : 0)];
                     int h = 0;
                     if (e.subsecond()) {
                         headers[h++] = new RecordHeader(HEADER_TIME, timeBytes(e));
@@ -160,11 +184,19 @@ public final class KafkaEventSink implements EventSink {
                         headers[h++] = new RecordHeader(HEADER_CHUNK, chunkHeader(chunkPrefix, i));
                     }
                     if (sourceBytes != null) {
-                        headers[h] = new RecordHeader(HEADER_SOURCE, sourceBytes);
+                        headers[h++] = new RecordHeader(HEADER_SOURCE, sourceBytes);
+                    }
+                    if (e.metadata() != null) {
+                        headers[h++] = new RecordHeader(HEADER_METADATA, e.metadata());
+                    }
+                    if (e.cut()) {
+                        headers[h] = new RecordHeader(HEADER_TRUNCATED, Long.toString(e.cutFrom())
+                                .getBytes(StandardCharsets.US_ASCII));
                     }
                 }
-                producer.send(new ProducerRecord<>(config.topic(), null, e.epochMillis(), key, e.record(),
-                        Arrays.asList(headers)), done);
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.topic(), null, e.epochMillis(),
+                        key, e.record(), Arrays.asList(headers));
+                producer.send(record, tooLarge.guard(record, done));
             }
         } catch (RuntimeException ex) {
             // Events from i on never reached the producer: they count as failed now.
@@ -274,6 +306,7 @@ public final class KafkaEventSink implements EventSink {
     @Override
     public void close() {
         prober.shutdownNow();
+        tooLarge.close();
         producer.close(Duration.ofSeconds(30));
         admin.close(Duration.ofSeconds(5));
     }
