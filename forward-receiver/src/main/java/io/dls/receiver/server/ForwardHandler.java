@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -165,6 +166,17 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent hs && !hs.isSuccess()) {
+            // Comes before the exception (if any): the handshake state is known here, not there.
+            if (!failed) {
+                TlsFailure f = TlsFailure.classify(hs.cause(), true, ConnectionTracker.sawBytes(ctx.channel()));
+                if (f != null) {
+                    failed = true;
+                    reportTls(ctx, f);
+                }
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (pendingChunks == 0) {
                 metrics.idleClosed.inc();
@@ -174,6 +186,20 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
             return;
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    /**
+     * A refused client certificate is an authentication refusal, not noise: counted apart ({@code client_cert})
+     * so it can be alerted on like a wrong key.
+     */
+    private void reportTls(ChannelHandlerContext ctx, TlsFailure f) {
+        metrics.protocolErrors.labelValues(f.kind().metricReason).inc();
+        String what = f.kind() == TlsFailure.Kind.CLIENT_CERT_REFUSED ? "client certificate refused"
+                : f.kind() == TlsFailure.Kind.NOT_TLS || f.kind() == TlsFailure.Kind.OTHER ? "tls error"
+                : "tls handshake failed";
+        log.warn("{} peer={} kind={}: {}; closing this connection (engine said \"{}\")", what,
+                ctx.channel().remoteAddress(), f.kind(), f.kind().explanation, f.detail());
+        ctx.close();
     }
 
     /** The TLS handshake failed over the client's certificate: none sent, or one the CA does not vouch for. */
@@ -202,16 +228,8 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
             metrics.protocolErrors.labelValues(p.reason()).inc();
             log.warn("protocol error peer={} reason={} detail=\"{}\": closing this connection",
                     ctx.channel().remoteAddress(), p.reason(), p.getMessage());
-        } else if (t instanceof SSLException && clientCertificateRefused(t)) {
-            // An authentication refusal, not noise: counted apart so it can be alerted on like a wrong key.
-            metrics.protocolErrors.labelValues("client_cert").inc();
-            log.warn("client certificate refused peer={} detail=\"{}\": transport.client_cert_auth requires a"
-                    + " certificate signed by transport.ca_path; closing this connection", ctx.channel().remoteAddress(),
-                    t.getMessage());
         } else if (t instanceof NotSslRecordException || t instanceof SSLException) {
-            metrics.protocolErrors.labelValues("tls").inc();
-            log.warn("tls error peer={} detail=\"{}\": closing this connection", ctx.channel().remoteAddress(),
-                    t.getMessage());
+            reportTls(ctx, TlsFailure.classify(t, false, true));
         } else if (t instanceof IOException) {
             log.debug("connection error peer={} detail=\"{}\"", ctx.channel().remoteAddress(), t.getMessage());
         } else {
