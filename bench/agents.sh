@@ -20,7 +20,7 @@ WORK=$(mktemp -d /tmp/bench-agents.XXXXXX)
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 # The receiver's JVM options as README.md documents them.
-RECEIVER_JVM="-Xmx256m -XX:MaxDirectMemorySize=192m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"
+RECEIVER_JVM="-Xmx256m -XX:MaxDirectMemorySize=192m -XX:+ExitOnOutOfMemoryError"
 
 echo "[1/4] building the receiver jar and Kafka's class path"
 mvn -B -q install -DskipTests -pl forward-receiver -am

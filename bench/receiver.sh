@@ -26,7 +26,7 @@ CONNECTIONS=${CONNECTIONS:-8}
 MEMORY_RECORDS=${MEMORY_RECORDS:-5000000}
 COMPRESSION=${COMPRESSION:-lz4}
 WARMUP_RECORDS=${WARMUP_RECORDS:-2000000}
-BENCH_RECEIVER_JVM=${BENCH_RECEIVER_JVM:--Xmx256m -XX:MaxDirectMemorySize=192m -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError}
+BENCH_RECEIVER_JVM=${BENCH_RECEIVER_JVM:--Xmx256m -XX:MaxDirectMemorySize=192m -XX:+ExitOnOutOfMemoryError}
 PRODUCER_PROPS="acks=all enable.idempotence=true linger.ms=5 batch.size=262144 compression.type=$COMPRESSION"
 WORK=$(mktemp -d /tmp/bench-receiver.XXXXXX)
 # shellcheck source=bench/lib.sh

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -168,39 +169,82 @@ public final class KafkaEventSink implements EventSink {
         Completion done = new Completion(events.size(), bytes, listener);
         byte[] sourceBytes = config.sourceHeader() && source != null ? source.getBytes(StandardCharsets.UTF_8) : null;
         byte[] chunkPrefix = chunk.chunkId() != null ? chunkPrefix(chunk.chunkId()) : null;
+        Records records = new Records(events, key, chunkPrefix, sourceBytes, done);
         int i = 0;
         try {
             for (; i < events.size(); i++) {
-                Event e = events.get(i);
-                Header[] headers = NO_HEADERS;
-                if (e.subsecond() || chunkPrefix != null || sourceBytes != null || e.metadata() != null || e.cut()) {
-                    headers = new Header[(e.subsecond() ? 1 : 0) + (chunkPrefix != null ? 1 : 0)
-                            + (sourceBytes != null ? 1 : 0) + (e.metadata() != null ? 1 : 0) + (e.cut() ? 1 : 0)];
-                    int h = 0;
-                    if (e.subsecond()) {
-                        headers[h++] = new RecordHeader(HEADER_TIME, timeBytes(e));
-                    }
-                    if (chunkPrefix != null) {
-                        headers[h++] = new RecordHeader(HEADER_CHUNK, chunkHeader(chunkPrefix, i));
-                    }
-                    if (sourceBytes != null) {
-                        headers[h++] = new RecordHeader(HEADER_SOURCE, sourceBytes);
-                    }
-                    if (e.metadata() != null) {
-                        headers[h++] = new RecordHeader(HEADER_METADATA, e.metadata());
-                    }
-                    if (e.cut()) {
-                        headers[h] = new RecordHeader(HEADER_TRUNCATED, Long.toString(e.cutFrom())
-                                .getBytes(StandardCharsets.US_ASCII));
-                    }
-                }
-                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.topic(), null, e.epochMillis(),
-                        key, e.record(), Arrays.asList(headers));
-                producer.send(record, tooLarge.guard(record, done));
+                producer.send(records.record(i), new Sent(records, i));
             }
         } catch (RuntimeException ex) {
             // Events from i on never reached the producer: they count as failed now.
             done.abandon(events.size() - i, ex);
+        }
+    }
+
+    /** What every record of one chunk shares; builds the record of event {@code i} (again, if Kafka refused it). */
+    private final class Records {
+        final List<Event> events;
+        final byte[] key;
+        final byte[] chunkPrefix;
+        final byte[] sourceBytes;
+        final Completion done;
+
+        Records(List<Event> events, byte[] key, byte[] chunkPrefix, byte[] sourceBytes, Completion done) {
+            this.events = events;
+            this.key = key;
+            this.chunkPrefix = chunkPrefix;
+            this.sourceBytes = sourceBytes;
+            this.done = done;
+        }
+
+        ProducerRecord<byte[], byte[]> record(int i) {
+            Event e = events.get(i);
+            Header[] headers = NO_HEADERS;
+            if (e.subsecond() || chunkPrefix != null || sourceBytes != null || e.metadata() != null || e.cut()) {
+                headers = new Header[(e.subsecond() ? 1 : 0) + (chunkPrefix != null ? 1 : 0)
+                        + (sourceBytes != null ? 1 : 0) + (e.metadata() != null ? 1 : 0) + (e.cut() ? 1 : 0)];
+                int h = 0;
+                if (e.subsecond()) {
+                    headers[h++] = new RecordHeader(HEADER_TIME, timeBytes(e));
+                }
+                if (chunkPrefix != null) {
+                    headers[h++] = new RecordHeader(HEADER_CHUNK, chunkHeader(chunkPrefix, i));
+                }
+                if (sourceBytes != null) {
+                    headers[h++] = new RecordHeader(HEADER_SOURCE, sourceBytes);
+                }
+                if (e.metadata() != null) {
+                    headers[h++] = new RecordHeader(HEADER_METADATA, e.metadata());
+                }
+                if (e.cut()) {
+                    headers[h] = new RecordHeader(HEADER_TRUNCATED, Long.toString(e.cutFrom())
+                            .getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+            return new ProducerRecord<>(config.topic(), null, e.epochMillis(), key, e.record(), Arrays.asList(headers));
+        }
+    }
+
+    /**
+     * The callback of one record: small on purpose (the chunk's context and an index). Holding each sent
+     * ProducerRecord until Kafka answered cost tens of MiB of heap with 32 MiB of small records in flight.
+     */
+    private final class Sent implements Callback {
+        private final Records records;
+        private final int index;
+
+        Sent(Records records, int index) {
+            this.records = records;
+            this.index = index;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (exception instanceof RecordTooLargeException) {
+                tooLarge.cut(records.record(index), records.done, exception);
+                return;
+            }
+            records.done.onCompletion(metadata, exception);
         }
     }
 

@@ -65,9 +65,16 @@ final class TooLargeRecords implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    /** The callback to send {@code record} with: passes every outcome to {@code done}, after cutting if need be. */
-    Callback guard(ProducerRecord<byte[], byte[]> record, Callback done) {
-        return new Guarded(record, done, 0, 0);
+    /**
+     * Kafka refused {@code original} as too large: sends it cut (off the producer's thread) and tells
+     * {@code done} the outcome of that.
+     */
+    void cut(ProducerRecord<byte[], byte[]> original, Callback done, Exception cause) {
+        try {
+            executor.execute(() -> resend(original, done, 0, 0, cause));
+        } catch (RejectedExecutionException shuttingDown) {
+            done.onCompletion(null, cause);
+        }
     }
 
     private final class Guarded implements Callback {

@@ -35,7 +35,7 @@ class ReceiverJarIT {
      * and direct memory (the half-frame budget is a third of it), so the process stays under 512 MiB resident.
      */
     static final List<String> JVM_FLAGS = List.of("-Xmx256m", "-XX:MaxDirectMemorySize=192m",
-            "-XX:+UseParallelGC", "-XX:+ExitOnOutOfMemoryError");
+            "-XX:+ExitOnOutOfMemoryError");
 
     /** {@code java -jar} on the shaded jar, output to {@code log}; ReceiverSecretsIT adds its environment. */
     static ProcessBuilder java(Path log, String... args) {
