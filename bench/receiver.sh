@@ -8,12 +8,15 @@
 #   receiver  the same number of ~120-byte records as PackedForward chunks with ack, over CONNECTIONS
 #             connections, through forward-receiver.jar with the same producer settings; a chunk counts
 #             when its ack is back (so only after Kafka stored it)
+#   cpu       the receiver JVM's CPU seconds (user + system, /proc) during each measured receiver round,
+#             after WARMUP_RECORDS (2 million) through the same process: events per CPU-second, median
 #   memory    the receiver's peak resident set (/usr/bin/time -v) with 1,000 connections under full load
 #
 # Baseline and receiver run in turns, ROUNDS times each after one warm-up of each; the medians are compared.
 # Prints both rates, the peak memory and, last, ratio=<receiver rate / baseline rate>.
 # Only loopback addresses are used. Knobs: RECORDS, ROUNDS, CONNECTIONS, COMPRESSION, PAYLOAD,
-# MEMORY_RECORDS, BENCH_RECEIVER_JVM (the receiver's JVM flags).
+# MEMORY_RECORDS, WARMUP_RECORDS, BENCH_RECEIVER_JVM (the receiver's JVM flags; default: the ones README.md
+# documents).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +25,8 @@ ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-8}
 MEMORY_RECORDS=${MEMORY_RECORDS:-5000000}
 COMPRESSION=${COMPRESSION:-lz4}
-BENCH_RECEIVER_JVM=${BENCH_RECEIVER_JVM:--Xms256m -Xmx256m -XX:MaxDirectMemorySize=128m}
+WARMUP_RECORDS=${WARMUP_RECORDS:-2000000}
+BENCH_RECEIVER_JVM=${BENCH_RECEIVER_JVM:--Xmx256m -XX:MaxDirectMemorySize=192m -XX:+ExitOnOutOfMemoryError}
 PRODUCER_PROPS="acks=all enable.idempotence=true linger.ms=5 batch.size=262144 compression.type=$COMPRESSION"
 WORK=$(mktemp -d /tmp/bench-receiver.XXXXXX)
 # shellcheck source=bench/lib.sh
@@ -62,6 +66,12 @@ stop_receiver() {  # SIGTERM to the JVM under /usr/bin/time, which then writes i
   kill -TERM "$jvm"
   wait "$TIME_PID" || true
 }
+# CPU seconds (user + system) the receiver's JVM has used so far, from /proc/<pid>/stat.
+receiver_cpu() {
+  local jvm
+  jvm=$(pgrep -P "$TIME_PID" java)
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$jvm/stat"
+}
 peak_rss_mib() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$WORK/time-$1.txt"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -85,23 +95,29 @@ else
   PAYLOAD_ARGS="--payload-file $WORK/payloads.txt"
 fi
 
-echo "[3/6] warm-up: 500000 records each through ProducerPerformance and the receiver"
+echo "[3/6] warm-up: 500000 records through ProducerPerformance, $WARMUP_RECORDS through the receiver"
 RPORT=$(free_port)
 start_receiver bench.receiver "$RPORT"
 baseline_run 500000 > /dev/null
-receiver_run 500000 > /dev/null
+receiver_run "$WARMUP_RECORDS" > /dev/null
 echo "[4/6] $ROUNDS rounds of $RECORDS records of ~120 bytes, $COMPRESSION: ProducerPerformance, then the receiver"
 echo "      (PackedForward chunks of 1000 with ack, $CONNECTIONS connections, 4 chunks in flight each)"
-: > "$WORK/baseline.rates"; : > "$WORK/receiver.rates"
+: > "$WORK/baseline.rates"; : > "$WORK/receiver.rates"; : > "$WORK/receiver.cpu"
 for r in $(seq 1 "$ROUNDS"); do
   b=$(baseline_run "$RECORDS"); echo "$b" >> "$WORK/baseline.rates"
+  c0=$(receiver_cpu)
   x=$(receiver_run "$RECORDS"); echo "$x" >> "$WORK/receiver.rates"
-  printf '      round %d: ProducerPerformance %.0f records/s, receiver %.0f records/s\n' "$r" "$b" "$x"
+  c1=$(receiver_cpu)
+  e=$(awk -v n="$RECORDS" -v a="$c0" -v b="$c1" 'BEGIN {printf "%.0f", n / (b - a)}')
+  echo "$e" >> "$WORK/receiver.cpu"
+  printf '      round %d: ProducerPerformance %.0f records/s, receiver %.0f records/s, %s events per receiver CPU-second\n' \
+    "$r" "$b" "$x" "$e"
 done
 stop_receiver
 BASELINE=$(median < "$WORK/baseline.rates")
 RECEIVER=$(median < "$WORK/receiver.rates")
-EXPECTED=$(( 500000 + ROUNDS * RECORDS ))
+CPU_RATE=$(median < "$WORK/receiver.cpu")
+EXPECTED=$(( WARMUP_RECORDS + ROUNDS * RECORDS ))
 STORED=$(end_offset bench.receiver)
 RECORD_BYTES=$(grep -m1 -o 'record bytes [0-9]*' "$WORK/load.err" | awk '{print $3}')
 
@@ -122,6 +138,7 @@ echo "receiver JVM: $BENCH_RECEIVER_JVM"
 echo "baseline rounds: $(tr '\n' ' ' < "$WORK/baseline.rates")"
 echo "receiver rounds: $(tr '\n' ' ' < "$WORK/receiver.rates")"
 echo "receiver records/s ($CONNECTIONS connections, acked, median): $RECEIVER (in Kafka: $STORED of $EXPECTED sent)"
+echo "receiver events per CPU-second of the receiver JVM (after $WARMUP_RECORDS warm-up, median): $CPU_RATE ($(tr '\n' ' ' < "$WORK/receiver.cpu"))"
 echo "receiver records/s (1000 connections, acked): $MEMORY_RATE (in Kafka: $STORED_MEM of $MEMORY_RECORDS)"
 echo "receiver peak RSS MiB: ${CONNECTIONS} connections $(peak_rss_mib bench.receiver), 1000 connections $(peak_rss_mib bench.memory)"
 if [ "$STORED" -lt "$EXPECTED" ] || [ "$STORED_MEM" -lt "$MEMORY_RECORDS" ]; then

@@ -27,6 +27,11 @@ public final class TopicsCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "3")
     int partitions;
 
+    // The receiver publishes events up to its chunk_size_limit; the broker's ~1 MiB default refuses more.
+    @Option(names = "--max-message-bytes", defaultValue = "0",
+            description = "max.message.bytes of the topics created (0: the broker's default)")
+    long maxMessageBytes;
+
     @Parameters(arity = "0..*", paramLabel = "TOPIC", description = "default: every topic of the system (TopicNames)")
     List<String> topics = new ArrayList<>(TopicNames.CREATED_BY_DLS);
 
@@ -38,7 +43,9 @@ public final class TopicsCommand implements Callable<Integer> {
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t)) {
-                    missing.add(new NewTopic(t, partitions, (short) 1));
+                    NewTopic topic = new NewTopic(t, partitions, (short) 1);
+                    missing.add(maxMessageBytes > 0
+                            ? topic.configs(Map.of("max.message.bytes", Long.toString(maxMessageBytes))) : topic);
                 }
             }
             if (!missing.isEmpty()) {

@@ -33,6 +33,8 @@ public final class ChunkDecoder {
     private final JsonChunkDecoder json;
     private String lastTag;
     private byte[] lastTagBytes = new byte[0];
+    /** The bytes left out of each entry of the frame being decoded, when it was cut (see {@link Frame#cuts}). */
+    private Map<Integer, Long> cuts = Map.of();
 
     public ChunkDecoder(CodecLimits limits) {
         this.limits = limits;
@@ -44,6 +46,7 @@ public final class ChunkDecoder {
             return json.decode(frame.bytes());
         }
         byte[] b = frame.bytes();
+        cuts = frame.cuts();
         try (MessageUnpacker u = MessagePack.newDefaultUnpacker(b)) {
             MessageFormat f = u.getNextFormat();
             if (f == MessageFormat.NIL) {
@@ -83,7 +86,20 @@ public final class ChunkDecoder {
                 byte[] stream = b;
                 int streamOff = off;
                 int streamLen = len;
-                if (opt.compressed != null && !opt.compressed.equals("text")) {
+                boolean packedCompressed = opt.compressed != null && !opt.compressed.equals("text");
+                if (packedCompressed && frame.wasCut()) {
+                    // Compressed entries cut short cannot be inflated. The chunk is acked as dropped (counted,
+                    // logged by the handler) so the agent does not resend it forever.
+                    invalid.merge("too_large_compressed", 1, Integer::sum);
+                    return finish(tag, List.of(), opt, invalid);
+                }
+                if (opt.signal != Signal.LOGS) {
+                    byte[] payload = packedCompressed
+                            ? Decompression.inflate(opt.compressed, b, off, len, limits.maxDecompressedBytes())
+                            : Arrays.copyOfRange(b, off, off + len);
+                    return finish(tag, List.of(), opt, invalid).withSignal(opt.signal, payload);
+                }
+                if (packedCompressed) {
                     stream = Decompression.inflate(opt.compressed, b, off, len, limits.maxDecompressedBytes());
                     streamOff = 0;
                     streamLen = stream.length;
@@ -95,7 +111,7 @@ public final class ChunkDecoder {
                     throw new ProtocolException("bad_message", "Message mode needs [tag, time, record], had " + size + " elements");
                 }
                 events = new ArrayList<>(1);
-                readEntry(u, b, events, invalid, 0);
+                readEntry(u, b, events, invalid, 0, 0);
                 optionsIndex = 3;
             }
             Options opt = size > optionsIndex ? readOptions(u, b, 0) : Options.NONE;
@@ -163,7 +179,7 @@ public final class ChunkDecoder {
                 u.skipValue();
                 continue;
             }
-            readEntryArray(u, b, events, invalid, 0);
+            readEntryArray(u, b, events, invalid, 0, i);
         }
         return events;
     }
@@ -171,13 +187,13 @@ public final class ChunkDecoder {
     private List<Event> readPackedEntries(byte[] stream, int off, int len, Map<String, Integer> invalid) {
         List<Event> events = new ArrayList<>(Math.max(16, len / 64));
         try (MessageUnpacker u = MessagePack.newDefaultUnpacker(stream, off, len)) {
-            while (u.hasNext()) {
+            for (int ordinal = 0; u.hasNext(); ordinal++) {
                 if (u.getNextFormat().getValueType() != ValueType.ARRAY) {
                     invalid.merge("entry_not_array", 1, Integer::sum);
                     u.skipValue();
                     continue;
                 }
-                readEntryArray(u, stream, events, invalid, off);
+                readEntryArray(u, stream, events, invalid, off, ordinal);
             }
         } catch (MessagePackException | IOException e) {
             // The entry stream is cut or corrupt past this point: there is no way to find the next entry.
@@ -187,28 +203,42 @@ public final class ChunkDecoder {
     }
 
     private void readEntryArray(MessageUnpacker u, byte[] b, List<Event> events, Map<String, Integer> invalid,
-                                int base) throws IOException {
+                                int base, int ordinal) throws IOException {
         int size = u.unpackArrayHeader();
         if (size < 2) {
             invalid.merge("bad_entry", 1, Integer::sum);
             u.skipValue(size);
             return;
         }
-        readEntry(u, b, events, invalid, base);
+        readEntry(u, b, events, invalid, base, ordinal);
         if (size > 2) {
             u.skipValue(size - 2);
         }
     }
 
     /** Reads {@code time, record} at the unpacker's position; always consumes exactly two values. */
-    private void readEntry(MessageUnpacker u, byte[] b, List<Event> events, Map<String, Integer> invalid, int base)
-            throws IOException {
+    private void readEntry(MessageUnpacker u, byte[] b, List<Event> events, Map<String, Integer> invalid, int base,
+                           int ordinal) throws IOException {
         EventTime time;
+        byte[] metadata = null;
         if (u.getNextFormat().getValueType() == ValueType.ARRAY) {
-            // Fluent Bit 2.x: [[time, {metadata}], record]; the metadata is not part of the record.
+            // Fluent Bit: [[time, {metadata}], record]. The metadata is not part of the record; it travels as
+            // the client's bytes in a header of its own, unless it is the empty map (nothing to keep).
             int n = u.unpackArrayHeader();
             time = n >= 1 ? readTime(u) : null;
-            u.skipValue(Math.max(0, n - 1));
+            if (n >= 2) {
+                if (u.getNextFormat().getValueType() == ValueType.MAP) {
+                    int mStart = (int) u.getTotalReadBytes();
+                    u.skipValue();
+                    int mEnd = (int) u.getTotalReadBytes();
+                    if (mEnd - mStart > 1) { // 0x80, the empty fixmap, is one byte
+                        metadata = Arrays.copyOfRange(b, base + mStart, base + mEnd);
+                    }
+                } else {
+                    u.skipValue();
+                }
+            }
+            u.skipValue(Math.max(0, n - 2));
         } else {
             time = readTime(u);
         }
@@ -226,8 +256,10 @@ public final class ChunkDecoder {
             return;
         }
         byte[] record = Arrays.copyOfRange(b, base + start, base + end);
-        events.add(time == EventTime.NOW ? Event.now(record)
-                : new Event(time.seconds, time.nanos, time.subsecond, record));
+        Long left = cuts.isEmpty() ? null : cuts.get(ordinal);
+        long cutFrom = left == null ? 0 : record.length + left;
+        events.add(time == EventTime.NOW ? Event.now(record, metadata, cutFrom)
+                : new Event(time.seconds, time.nanos, time.subsecond, record, metadata, cutFrom));
     }
 
     /** An entry's time; {@link #NOW} where Fluentd substitutes the arrival time (0 or nil). */
@@ -271,8 +303,8 @@ public final class ChunkDecoder {
         }
     }
 
-    private record Options(String compressed, byte[] chunkRaw, byte[] chunkId) {
-        static final Options NONE = new Options(null, null, null);
+    private record Options(String compressed, byte[] chunkRaw, byte[] chunkId, Signal signal) {
+        static final Options NONE = new Options(null, null, null, Signal.LOGS);
     }
 
     /** @param base where the unpacker's input starts within {@code b} */
@@ -289,6 +321,7 @@ public final class ChunkDecoder {
         String compressed = null;
         byte[] chunkRaw = null;
         byte[] chunkId = null;
+        Signal signal = Signal.LOGS;
         for (int i = 0; i < n; i++) {
             MessageFormat kf = u.getNextFormat();
             String key = kf.getValueType() == ValueType.STRING ? text(u, b.length - base) : null;
@@ -320,10 +353,19 @@ public final class ChunkDecoder {
                         u.skipValue();
                     }
                 }
+                case "fluent_signal" -> {
+                    // Fluent Bit's metrics (1) and traces (2) travel as one cmetrics/ctraces blob per chunk.
+                    MessageFormat vf = u.getNextFormat();
+                    if (vf.getValueType() == ValueType.INTEGER) {
+                        signal = Signal.of(u.unpackLong());
+                    } else {
+                        u.skipValue();
+                    }
+                }
                 default -> u.skipValue(); // size is only a hint; unknown options are ignored as Fluentd does
             }
         }
-        return new Options(compressed, chunkRaw, chunkId);
+        return new Options(compressed, chunkRaw, chunkId, signal);
     }
 
     /**

@@ -18,15 +18,24 @@ public final class ForwardFrameDecoder extends ByteToMessageDecoder {
     private final int maxDepth;
     private Mode mode = Mode.UNKNOWN;
     private MsgpackFrameScanner msgpack;
+    private OversizeFrameCutter cutter;
     private JsonFrameScanner json;
     private boolean failed;
+    private final PartialFrameBudget budget;
+    /** Bytes of incomplete frames this connection holds, as last told to the budget. */
+    private long held;
 
     public ForwardFrameDecoder(long maxFrameBytes, int maxDepth) {
+        this(maxFrameBytes, maxDepth, new PartialFrameBudget(Long.MAX_VALUE));
+    }
+
+    public ForwardFrameDecoder(long maxFrameBytes, int maxDepth, PartialFrameBudget budget) {
         if (maxFrameBytes <= 0 || maxFrameBytes > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("maxFrameBytes must be between 1 and 2 GiB, was " + maxFrameBytes);
         }
         this.maxFrameBytes = maxFrameBytes;
         this.maxDepth = maxDepth;
+        this.budget = budget;
     }
 
     @Override
@@ -38,11 +47,41 @@ public final class ForwardFrameDecoder extends ByteToMessageDecoder {
         }
         try {
             decodeFrames(in, out);
+            holdPartialFrame(in);
         } catch (ProtocolException e) {
             failed = true;
             in.skipBytes(in.readableBytes());
+            release();
             throw e;
         }
+    }
+
+    /** Tells the budget what this connection now holds; refuses the connection if that is too much. */
+    private void holdPartialFrame(ByteBuf in) {
+        long now = (long) in.readableBytes() + (cutter != null ? cutter.heldBytes() : 0);
+        long before = held;
+        held = now;
+        if (!budget.change(before, now)) {
+            throw new ProtocolException("memory_budget", "incomplete frame of " + now + " bytes so far would take"
+                    + " the bytes held in incomplete frames over max_partial_frame_bytes " + budget.limit()
+                    + " (all connections hold " + budget.heldBytes() + "); closing, the client resends it later");
+        }
+    }
+
+    private void release() {
+        budget.change(held, 0);
+        held = 0;
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        release();
+        super.handlerRemoved0(ctx);
+    }
+
+    /** Bytes of incomplete frames this connection holds now. */
+    public long heldBytes() {
+        return held;
     }
 
     private void decodeFrames(ByteBuf in, List<Object> out) {
@@ -66,7 +105,27 @@ public final class ForwardFrameDecoder extends ByteToMessageDecoder {
                 json.reset();
                 out.add(new Frame(readBytes(in, (int) len), true));
             } else {
-                long len = msgpack.scan(in);
+                if (cutter != null) {
+                    if (!cutter.feed(in)) {
+                        return;
+                    }
+                    out.add(cutter.frame());
+                    cutter = null;
+                    continue;
+                }
+                long len;
+                try {
+                    len = msgpack.scan(in);
+                } catch (ProtocolException e) {
+                    if (!e.reason().equals("too_large")
+                            || !OversizeFrameCutter.canCut(in.getUnsignedByte(in.readerIndex()))) {
+                        throw e;
+                    }
+                    // Over chunk_size_limit: read the rest as it comes, keeping only a prefix of huge values.
+                    msgpack.reset();
+                    cutter = new OversizeFrameCutter(maxFrameBytes, maxDepth);
+                    continue;
+                }
                 if (len < 0) {
                     return;
                 }
@@ -84,9 +143,10 @@ public final class ForwardFrameDecoder extends ByteToMessageDecoder {
     @Override
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         super.decodeLast(ctx, in, out);
-        if (!failed && in.isReadable()) {
-            long partial = in.readableBytes();
+        if (!failed && (in.isReadable() || cutter != null)) {
+            long partial = in.readableBytes() + (cutter != null ? cutter.consumedBytes() : 0);
             failed = true;
+            release();
             in.skipBytes(in.readableBytes());
             throw new ProtocolException("truncated", "connection closed after " + partial
                     + " bytes of an incomplete frame; nothing of it was published");

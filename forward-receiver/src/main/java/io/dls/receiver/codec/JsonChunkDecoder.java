@@ -89,7 +89,7 @@ final class JsonChunkDecoder {
         }
         byte[] packed = pack(record);
         if (time == null || time.isNull() || (time.isIntegralNumber() && time.asLong() == 0)) {
-            events.add(Event.now(packed));
+            events.add(Event.now(packed, null, 0));
         } else if (time.isIntegralNumber()) {
             events.add(new Event(time.asLong(), 0, false, packed));
         } else if (time.isFloatingPointNumber()) {

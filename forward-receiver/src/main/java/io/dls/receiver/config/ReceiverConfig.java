@@ -26,7 +26,9 @@ public record ReceiverConfig(
         int maxConnections,
         TimeSpan idleTimeout,
         ByteSize maxBytesInFlight,
+        ByteSize maxPartialFrameBytes,
         int workerThreads,
+        String signals,
         Security security,
         Transport transport,
         Kafka kafka,
@@ -73,7 +75,8 @@ public record ReceiverConfig(
         }
     }
 
-    public record Kafka(String bootstrapServers, String topic, boolean sourceHeader, Map<String, String> producer) {
+    public record Kafka(String bootstrapServers, String topic, String metricsTopic, String tracesTopic,
+                        boolean sourceHeader, Map<String, String> producer) {
         public Kafka {
             producer = producer == null ? Map.of() : Map.copyOf(producer);
         }
@@ -91,6 +94,11 @@ public record ReceiverConfig(
         require(maxConnections > 0, "max_connections must be positive, was " + maxConnections);
         require(workerThreads >= 0, "worker_threads must be 0 (one per core) or more, was " + workerThreads);
         require(maxBytesInFlight.bytes() >= 1024, "max_bytes_in_flight must be at least 1k");
+        require(maxPartialFrameBytes != null && (maxPartialFrameBytes.bytes() == 0
+                        || maxPartialFrameBytes.bytes() >= 64 * 1024),
+                "max_partial_frame_bytes must be 0 (a third of the JVM's direct memory limit) or at least 64k");
+        require("publish".equals(signals) || "drop".equals(signals),
+                "signals must be publish or drop, was '" + signals + "'");
         require(security != null, "security section is missing");
         require(transport != null, "transport section is missing");
         require(kafka != null, "kafka section is missing");
@@ -107,7 +115,9 @@ public record ReceiverConfig(
     }
 
     public KafkaSinkConfig kafkaSink() {
-        return new KafkaSinkConfig(kafka.bootstrapServers(), kafka.topic(), kafka.sourceHeader(), kafka.producer());
+        return new KafkaSinkConfig(kafka.bootstrapServers(), kafka.topic(), kafka.sourceHeader(), kafka.producer(),
+                KafkaSinkConfig.maxRecordBytesFor(chunkSizeLimit.bytes()), kafka.metricsTopic(), kafka.tracesTopic(),
+                "drop".equals(signals));
     }
 
     static void require(boolean ok, String message) {

@@ -12,6 +12,7 @@ import java.util.function.LongSupplier;
 /** Every number the receiver exports on /metrics, in one place so names and labels stay consistent. */
 public final class ReceiverMetrics {
     private final PrometheusRegistry registry;
+    private volatile LongSupplier partialFrameBytes = () -> 0;
 
     public final Counter records;
     public final Counter bytesReceived;
@@ -24,6 +25,8 @@ public final class ReceiverMetrics {
     public final Counter idleClosed;
     public final Counter kafkaErrors;
     public final Counter heartbeats;
+    public final Counter truncatedEvents;
+    public final Counter signalChunks;
     public final Gauge connectionsOpen;
     public final Histogram kafkaLatency;
 
@@ -59,8 +62,19 @@ public final class ReceiverMetrics {
                 .help("Chunks Kafka failed to store (no ack sent; the client retries)").register(registry);
         heartbeats = Counter.builder().name("fluent_receiver_heartbeats_total")
                 .help("UDP and TCP heartbeats answered").labelNames("transport").register(registry);
+        truncatedEvents = Counter.builder().name("fluent_receiver_truncated_events_total")
+                .help("Events stored cut short (header fluent.truncated holds the original size), by reason:"
+                        + " chunk_size_limit (the frame was over it), kafka_too_large (Kafka refused the whole"
+                        + " record), kafka_too_large_dropped (not even a cut record fitted; acked, not stored)")
+                .labelNames("reason").register(registry);
+        signalChunks = Counter.builder().name("fluent_receiver_signal_chunks_total")
+                .help("Fluent Bit metrics and traces chunks, by signal and outcome (published, dropped)")
+                .labelNames("signal", "outcome").register(registry);
         connectionsOpen = Gauge.builder().name("fluent_receiver_connections_open")
                 .help("Connections open now").register(registry);
+        GaugeWithCallback.builder().name("fluent_receiver_partial_frame_bytes")
+                .help("Bytes held in frames not yet complete, all connections together (max_partial_frame_bytes)")
+                .callback(cb -> cb.call(partialFrameBytes.getAsLong())).register(registry);
         kafkaLatency = Histogram.builder().name("fluent_receiver_kafka_chunk_latency_seconds")
                 .help("From publishing a chunk's first event to Kafka acknowledging its last")
                 .unit(Unit.SECONDS)
@@ -73,6 +87,11 @@ public final class ReceiverMetrics {
         GaugeWithCallback.builder().name("fluent_receiver_kafka_bytes_in_flight")
                 .help("Record bytes handed to the Kafka producer and not yet acknowledged")
                 .callback(cb -> cb.call(bytes.getAsLong())).register(registry);
+    }
+
+    /** Where the gauge of bytes held in incomplete frames reads from (the server's budget). */
+    public void partialFrameBytes(LongSupplier bytes) {
+        partialFrameBytes = bytes;
     }
 
     public PrometheusRegistry registry() {

@@ -49,10 +49,20 @@ final class ConnectionTracker extends ChannelInboundHandlerAdapter {
         super.channelInactive(ctx);
     }
 
+    /** Set once a connection sent a byte: a handshake that never started (a TCP check) is not a TLS failure. */
+    private static final io.netty.util.AttributeKey<Boolean> SAW_BYTES = io.netty.util.AttributeKey.valueOf("dls.sawBytes");
+
+    static boolean sawBytes(io.netty.channel.Channel ch) {
+        return ch.hasAttr(SAW_BYTES);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf b) {
             metrics.bytesReceived.inc(b.readableBytes());
+            if (!ctx.channel().hasAttr(SAW_BYTES)) {
+                ctx.channel().attr(SAW_BYTES).set(Boolean.TRUE);
+            }
         }
         ctx.fireChannelRead(msg);
     }

@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +35,7 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
 
     /** Per-connection behaviour that comes from configuration. */
     record Settings(boolean skipInvalidEvent, String sourceAddressKey, String sourceHostnameKey,
-                    long chunkSizeWarnLimit) {
+                    long chunkSizeWarnLimit, long chunkSizeLimit) {
     }
 
     private final ChunkDecoder decoder;
@@ -86,6 +87,9 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
             log.warn("large chunk peer={} tag={} bytes={} chunk_size_warn_limit={}", ctx.channel().remoteAddress(),
                     chunk.tag(), frame.bytes().length, settings.chunkSizeWarnLimit());
         }
+        if (frame.wasCut()) {
+            reportCut(ctx, frame, chunk);
+        }
         if (!chunk.invalidEvents().isEmpty()) {
             for (Map.Entry<String, Integer> e : chunk.invalidEvents().entrySet()) {
                 metrics.invalidEvents.labelValues(e.getKey()).inc(e.getValue());
@@ -124,8 +128,26 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
         }
     }
 
+    /** A frame over chunk_size_limit whose huge values were cut as it streamed in: say so, once per frame. */
+    private void reportCut(ChannelHandlerContext ctx, Frame frame, Chunk chunk) {
+        int cut = 0;
+        for (Event e : chunk.events()) {
+            if (e.cut()) {
+                cut++;
+            }
+        }
+        metrics.truncatedEvents.labelValues("chunk_size_limit").inc(cut);
+        long left = 0;
+        for (long n : frame.cuts().values()) {
+            left += n;
+        }
+        log.warn("frame over chunk_size_limit stored with its longest values cut peer={} tag={} events_cut={}"
+                        + " bytes_left_out={} chunk_size_limit={} header={}", ctx.channel().remoteAddress(), chunk.tag(),
+                cut, left, settings.chunkSizeLimit(), io.dls.receiver.sink.KafkaEventSink.HEADER_TRUNCATED);
+    }
+
     private Chunk enrich(Chunk chunk) {
-        if (settings.sourceAddressKey() == null && settings.sourceHostnameKey() == null) {
+        if (chunk.isSignal() || settings.sourceAddressKey() == null && settings.sourceHostnameKey() == null) {
             return chunk;
         }
         List<Event> out = new ArrayList<>(chunk.events().size());
@@ -137,13 +159,24 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
             if (settings.sourceHostnameKey() != null && sourceHost != null) {
                 r = RecordFields.withField(r, settings.sourceHostnameKey(), sourceHost);
             }
-            out.add(new Event(e.epochSeconds(), e.nanos(), e.subsecond(), r));
+            out.add(e.withRecord(r));
         }
-        return new Chunk(chunk.tag(), out, chunk.chunkId(), chunk.ackReply(), chunk.invalidEvents());
+        return chunk.withEvents(out);
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent hs && !hs.isSuccess()) {
+            // Comes before the exception (if any): the handshake state is known here, not there.
+            if (!failed) {
+                TlsFailure f = TlsFailure.classify(hs.cause(), true, ConnectionTracker.sawBytes(ctx.channel()));
+                if (f != null) {
+                    failed = true;
+                    reportTls(ctx, f);
+                }
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (pendingChunks == 0) {
                 metrics.idleClosed.inc();
@@ -153,6 +186,20 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
             return;
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    /**
+     * A refused client certificate is an authentication refusal, not noise: counted apart ({@code client_cert})
+     * so it can be alerted on like a wrong key.
+     */
+    private void reportTls(ChannelHandlerContext ctx, TlsFailure f) {
+        metrics.protocolErrors.labelValues(f.kind().metricReason).inc();
+        String what = f.kind() == TlsFailure.Kind.CLIENT_CERT_REFUSED ? "client certificate refused"
+                : f.kind() == TlsFailure.Kind.NOT_TLS || f.kind() == TlsFailure.Kind.OTHER ? "tls error"
+                : "tls handshake failed";
+        log.warn("{} peer={} kind={}: {}; closing this connection (engine said \"{}\")", what,
+                ctx.channel().remoteAddress(), f.kind(), f.kind().explanation, f.detail());
+        ctx.close();
     }
 
     /** The TLS handshake failed over the client's certificate: none sent, or one the CA does not vouch for. */
@@ -181,16 +228,8 @@ final class ForwardHandler extends SimpleChannelInboundHandler<Frame> {
             metrics.protocolErrors.labelValues(p.reason()).inc();
             log.warn("protocol error peer={} reason={} detail=\"{}\": closing this connection",
                     ctx.channel().remoteAddress(), p.reason(), p.getMessage());
-        } else if (t instanceof SSLException && clientCertificateRefused(t)) {
-            // An authentication refusal, not noise: counted apart so it can be alerted on like a wrong key.
-            metrics.protocolErrors.labelValues("client_cert").inc();
-            log.warn("client certificate refused peer={} detail=\"{}\": transport.client_cert_auth requires a"
-                    + " certificate signed by transport.ca_path; closing this connection", ctx.channel().remoteAddress(),
-                    t.getMessage());
         } else if (t instanceof NotSslRecordException || t instanceof SSLException) {
-            metrics.protocolErrors.labelValues("tls").inc();
-            log.warn("tls error peer={} detail=\"{}\": closing this connection", ctx.channel().remoteAddress(),
-                    t.getMessage());
+            reportTls(ctx, TlsFailure.classify(t, false, true));
         } else if (t instanceof IOException) {
             log.debug("connection error peer={} detail=\"{}\"", ctx.channel().remoteAddress(), t.getMessage());
         } else {

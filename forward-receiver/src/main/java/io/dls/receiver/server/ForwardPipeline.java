@@ -3,6 +3,7 @@ package io.dls.receiver.server;
 import io.dls.receiver.codec.ChunkDecoder;
 import io.dls.receiver.codec.CodecLimits;
 import io.dls.receiver.codec.ForwardFrameDecoder;
+import io.dls.receiver.codec.PartialFrameBudget;
 import io.dls.receiver.config.ReceiverConfig;
 import io.dls.receiver.ops.ReceiverMetrics;
 import io.dls.receiver.sink.EventSink;
@@ -30,6 +31,7 @@ public final class ForwardPipeline extends ChannelInitializer<Channel> {
     private final String selfHostname;
     private final ForwardHandler.Settings settings;
     private final CodecLimits limits;
+    private final PartialFrameBudget partialFrames;
 
     public ForwardPipeline(ReceiverConfig config, EventSink sink, InFlightGate gate, ReceiverMetrics metrics,
                            ChannelGroup channels, SslContext ssl, String selfHostname) {
@@ -41,8 +43,15 @@ public final class ForwardPipeline extends ChannelInitializer<Channel> {
         this.selfHostname = selfHostname;
         this.tracker = new ConnectionTracker(config.maxConnections(), channels, metrics);
         this.limits = config.codecLimits();
+        this.partialFrames = PartialFrameBudget.of(config.maxPartialFrameBytes().bytes());
+        metrics.partialFrameBytes(partialFrames::heldBytes);
         this.settings = new ForwardHandler.Settings(config.skipInvalidEvent(), config.sourceAddressKey(),
-                config.sourceHostnameKey(), config.chunkSizeWarnLimit().bytes());
+                config.sourceHostnameKey(), config.chunkSizeWarnLimit().bytes(), config.chunkSizeLimit().bytes());
+    }
+
+    /** The budget of bytes in incomplete frames, all connections together. */
+    long partialFrameLimit() {
+        return partialFrames.limit();
     }
 
     @Override
@@ -57,7 +66,7 @@ public final class ForwardPipeline extends ChannelInitializer<Channel> {
         if (idleMillis > 0) {
             p.addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        p.addLast("frames", new ForwardFrameDecoder(limits.maxChunkBytes(), limits.maxDepth()));
+        p.addLast("frames", new ForwardFrameDecoder(limits.maxChunkBytes(), limits.maxDepth(), partialFrames));
         if (config.security().enabled()) {
             p.addLast("handshake", new HandshakeHandler(config.security(), selfHostname,
                     () -> metrics.protocolErrors.labelValues("auth").inc()));

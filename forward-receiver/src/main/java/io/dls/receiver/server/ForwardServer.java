@@ -78,8 +78,9 @@ public final class ForwardServer implements AutoCloseable {
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .handler(new HeartbeatHandler(metrics))
                 .bind(config.bind(), port).sync().channel();
-        log.info("listening forward={}:{} tls={} handshake={} heartbeat=udp:{} transport={}", config.bind(), port,
-                ssl != null, config.security().enabled(), port, epoll ? "epoll" : "nio");
+        log.info("listening forward={}:{} tls={} handshake={} heartbeat=udp:{} transport={} max_partial_frame_bytes={}"
+                        + " max_record_bytes={}", config.bind(), port, ssl != null, config.security().enabled(), port,
+                epoll ? "epoll" : "nio", pipeline.partialFrameLimit(), config.kafkaSink().maxRecordBytes());
         return this;
     }
 

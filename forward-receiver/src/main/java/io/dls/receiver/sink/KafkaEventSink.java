@@ -1,5 +1,6 @@
 package io.dls.receiver.sink;
 
+import io.dls.contracts.FluentHeaders;
 import io.dls.receiver.codec.Chunk;
 import io.dls.receiver.codec.Event;
 import io.dls.receiver.ops.ReceiverMetrics;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -38,9 +40,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * The producer is idempotent with acks=all, so "Kafka acknowledged" means replicated to the in-sync set.
  */
 public final class KafkaEventSink implements EventSink {
-    public static final String HEADER_TIME = "fluent.time";
-    public static final String HEADER_CHUNK = "fluent.chunk";
-    public static final String HEADER_SOURCE = "fluent.source";
+    // The header names and codecs are the contracts' (FluentHeaders), shared with the jobs and ./dls tail.
+    public static final String HEADER_TIME = FluentHeaders.TIME;
+    public static final String HEADER_CHUNK = FluentHeaders.CHUNK;
+    public static final String HEADER_SOURCE = FluentHeaders.SOURCE;
+    /** Fluent Bit's per-event metadata map, msgpack bytes as sent (absent when there was none or it was empty). */
+    public static final String HEADER_METADATA = FluentHeaders.METADATA;
+    /** On an event stored cut short: its record's original size in bytes, as decimal text. */
+    public static final String HEADER_TRUNCATED = FluentHeaders.TRUNCATED;
+    /** On a Fluent Bit metrics or traces chunk: {@code metrics} or {@code traces}. */
+    public static final String HEADER_SIGNAL = FluentHeaders.SIGNAL;
 
     private static final Logger log = LoggerFactory.getLogger(KafkaEventSink.class);
     private static final Header[] NO_HEADERS = new Header[0];
@@ -51,6 +60,8 @@ public final class KafkaEventSink implements EventSink {
     private final InFlightGate gate;
     private final ReceiverMetrics metrics;
     private final ScheduledExecutorService prober;
+    private final TooLargeRecords tooLarge;
+    private final SignalPublisher signals;
     private volatile boolean ready;
 
     public KafkaEventSink(KafkaSinkConfig config, InFlightGate gate, ReceiverMetrics metrics) {
@@ -74,6 +85,9 @@ public final class KafkaEventSink implements EventSink {
             return t;
         });
         prober.scheduleWithFixedDelay(this::probe, 0, 5, TimeUnit.SECONDS);
+        this.tooLarge = new TooLargeRecords(producer, admin, ((Number) props.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG))
+                .longValue(), metrics);
+        this.signals = new SignalPublisher(producer, config, metrics);
     }
 
     static Map<String, Object> producerProperties(KafkaSinkConfig config, long maxBytesInFlight) {
@@ -83,10 +97,18 @@ public final class KafkaEventSink implements EventSink {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        // Sends never wait for buffer space: the gate stops reading sockets long before the buffer fills.
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2 * maxBytesInFlight + (16L << 20)));
+        // Kafka's 1 MiB default refused any event over it (RecordTooLargeException, never retried): the largest
+        // event a chunk can hold must fit. The topic's max.message.bytes must allow it too.
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.min(Integer.MAX_VALUE, config.maxRecordBytes()));
+        // Sends never wait for buffer space: the gate stops reading sockets long before the buffer fills. The
+        // buffer must also hold the largest record, or the producer refuses it as larger than its memory.
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(config.maxRecordBytes() + (16L << 20),
+                Math.max(32L << 20, 2 * maxBytesInFlight + (16L << 20))));
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         p.putAll(config.producer());
+        // A max.request.size given as text in kafka.producer: a number from here on (TooLargeRecords reads it).
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.parseInt(String.valueOf(
+                p.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)).trim()));
         // Not negotiable: an ack to the client promises the events are stored and not duplicated by retries.
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -131,6 +153,10 @@ public final class KafkaEventSink implements EventSink {
 
     @Override
     public void publish(Chunk chunk, String source, Listener listener) {
+        if (chunk.isSignal()) {
+            signals.publish(chunk, listener);
+            return;
+        }
         List<Event> events = chunk.events();
         if (events.isEmpty()) {
             listener.stored();
@@ -145,26 +171,11 @@ public final class KafkaEventSink implements EventSink {
         Completion done = new Completion(events.size(), bytes, listener);
         byte[] sourceBytes = config.sourceHeader() && source != null ? source.getBytes(StandardCharsets.UTF_8) : null;
         byte[] chunkPrefix = chunk.chunkId() != null ? chunkPrefix(chunk.chunkId()) : null;
+        Records records = new Records(events, key, chunkPrefix, sourceBytes, done);
         int i = 0;
         try {
             for (; i < events.size(); i++) {
-                Event e = events.get(i);
-                Header[] headers = NO_HEADERS;
-                if (e.subsecond() || chunkPrefix != null || sourceBytes != null) {
-                    headers = new Header[(e.subsecond() ? 1 : 0) + (chunkPrefix != null ? 1 : 0) + (sourceBytes != null ? 1 : 0)];
-                    int h = 0;
-                    if (e.subsecond()) {
-                        headers[h++] = new RecordHeader(HEADER_TIME, timeBytes(e));
-                    }
-                    if (chunkPrefix != null) {
-                        headers[h++] = new RecordHeader(HEADER_CHUNK, chunkHeader(chunkPrefix, i));
-                    }
-                    if (sourceBytes != null) {
-                        headers[h] = new RecordHeader(HEADER_SOURCE, sourceBytes);
-                    }
-                }
-                producer.send(new ProducerRecord<>(config.topic(), null, e.epochMillis(), key, e.record(),
-                        Arrays.asList(headers)), done);
+                producer.send(records.record(i), new Sent(records, i));
             }
         } catch (RuntimeException ex) {
             // Events from i on never reached the producer: they count as failed now.
@@ -172,27 +183,83 @@ public final class KafkaEventSink implements EventSink {
         }
     }
 
+    /** What every record of one chunk shares; builds the record of event {@code i} (again, if Kafka refused it). */
+    private final class Records {
+        final List<Event> events;
+        final byte[] key;
+        final byte[] chunkPrefix;
+        final byte[] sourceBytes;
+        final Completion done;
+
+        Records(List<Event> events, byte[] key, byte[] chunkPrefix, byte[] sourceBytes, Completion done) {
+            this.events = events;
+            this.key = key;
+            this.chunkPrefix = chunkPrefix;
+            this.sourceBytes = sourceBytes;
+            this.done = done;
+        }
+
+        ProducerRecord<byte[], byte[]> record(int i) {
+            Event e = events.get(i);
+            Header[] headers = NO_HEADERS;
+            if (e.subsecond() || chunkPrefix != null || sourceBytes != null || e.metadata() != null || e.cut()) {
+                headers = new Header[(e.subsecond() ? 1 : 0) + (chunkPrefix != null ? 1 : 0)
+                        + (sourceBytes != null ? 1 : 0) + (e.metadata() != null ? 1 : 0) + (e.cut() ? 1 : 0)];
+                int h = 0;
+                if (e.subsecond()) {
+                    headers[h++] = new RecordHeader(HEADER_TIME, timeBytes(e));
+                }
+                if (chunkPrefix != null) {
+                    headers[h++] = new RecordHeader(HEADER_CHUNK, chunkHeader(chunkPrefix, i));
+                }
+                if (sourceBytes != null) {
+                    headers[h++] = new RecordHeader(HEADER_SOURCE, sourceBytes);
+                }
+                if (e.metadata() != null) {
+                    headers[h++] = new RecordHeader(HEADER_METADATA, e.metadata());
+                }
+                if (e.cut()) {
+                    headers[h] = new RecordHeader(HEADER_TRUNCATED, FluentHeaders.number(e.cutFrom()));
+                }
+            }
+            return new ProducerRecord<>(config.topic(), null, e.epochMillis(), key, e.record(), Arrays.asList(headers));
+        }
+    }
+
+    /**
+     * The callback of one record: small on purpose (the chunk's context and an index). Holding each sent
+     * ProducerRecord until Kafka answered cost tens of MiB of heap with 32 MiB of small records in flight.
+     */
+    private final class Sent implements Callback {
+        private final Records records;
+        private final int index;
+
+        Sent(Records records, int index) {
+            this.records = records;
+            this.index = index;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (exception instanceof RecordTooLargeException) {
+                tooLarge.cut(records.record(index), records.done, exception);
+                return;
+            }
+            records.done.onCompletion(metadata, exception);
+        }
+    }
+
     /** {@code <chunk id>#}, to which each event appends its decimal index. */
     private static byte[] chunkPrefix(byte[] chunkId) {
-        byte[] p = Arrays.copyOf(chunkId, chunkId.length + 1);
-        p[chunkId.length] = '#';
-        return p;
+        return FluentHeaders.chunkPrefix(chunkId);
     }
 
     static byte[] chunkHeader(byte[] prefix, int index) {
-        int digits = index < 10 ? 1 : (int) Math.log10(index) + 1;
-        byte[] out = Arrays.copyOf(prefix, prefix.length + digits);
-        for (int d = out.length - 1, v = index; d >= prefix.length; d--, v /= 10) {
-            out[d] = (byte) ('0' + v % 10);
-        }
-        return out;
+        return FluentHeaders.chunk(prefix, index);
     }
 
     static byte[] timeBytes(Event e) {
-        long s = e.epochSeconds();
-        int n = e.nanos();
-        return new byte[]{(byte) (s >>> 24), (byte) (s >>> 16), (byte) (s >>> 8), (byte) s,
-                (byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n};
+        return FluentHeaders.time(e.epochSeconds(), e.nanos());
     }
 
     /** Counts a chunk's acknowledgements down; speaks to the listener once, when the last one is in. */
@@ -274,6 +341,7 @@ public final class KafkaEventSink implements EventSink {
     @Override
     public void close() {
         prober.shutdownNow();
+        tooLarge.close();
         producer.close(Duration.ofSeconds(30));
         admin.close(Duration.ofSeconds(5));
     }

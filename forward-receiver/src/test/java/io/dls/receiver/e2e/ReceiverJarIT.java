@@ -30,10 +30,18 @@ import static org.awaitility.Awaitility.await;
 class ReceiverJarIT {
     private static final File JAR = new File("target/forward-receiver.jar");
 
+    /**
+     * The JVM options README.md documents for the receiver, and the Dockerfile and ./dls use: a bounded heap
+     * and direct memory (the half-frame budget is a third of it), so the process stays under 512 MiB resident.
+     */
+    static final List<String> JVM_FLAGS = List.of("-Xmx256m", "-XX:MaxDirectMemorySize=192m",
+            "-XX:+ExitOnOutOfMemoryError");
+
     /** {@code java -jar} on the shaded jar, output to {@code log}; ReceiverSecretsIT adds its environment. */
     static ProcessBuilder java(Path log, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", JAR.getAbsolutePath()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(JVM_FLAGS);
+        cmd.addAll(List.of("-jar", JAR.getAbsolutePath()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     }
@@ -42,6 +50,18 @@ class ReceiverJarIT {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** The one documented command, the Dockerfile and ./dls start the receiver with the same JVM options. */
+    @Test
+    void documentedJvmOptionsAreTheOnesEverywhere() throws Exception {
+        String readme = Files.readString(Path.of("../README.md"));
+        assertThat(readme).contains("java " + String.join(" ", JVM_FLAGS) + " -jar forward-receiver/target/forward-receiver.jar");
+        assertThat(Files.readString(Path.of("Dockerfile")))
+                .contains("[\"java\", \"" + String.join("\", \"", JVM_FLAGS) + "\", \"-jar\"");
+        String dls = Files.readString(Path.of("../dls"));
+        assertThat(dls).contains("-Xmx\"${SET[RECEIVER_HEAP]}\" " + String.join(" ", JVM_FLAGS.subList(1, JVM_FLAGS.size())))
+                .contains("--receiver-heap SIZE (" + JVM_FLAGS.get(0).substring(4) + ")");
     }
 
     @Test
@@ -128,7 +148,7 @@ class ReceiverJarIT {
     }
 
     /** The jar as a process on loopback, once it listens. */
-    private static Process startJar(Path log, int port, String topic) throws IOException {
+    static Process startJar(Path log, int port, String topic) throws IOException {
         Process p = java(log, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--kafka-bootstrap",
                 TestKafka.bootstrap(), "--topic", topic, "--metrics-port", String.valueOf(freePort())).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("listening forward="));
@@ -136,7 +156,7 @@ class ReceiverJarIT {
     }
 
     /** {@code n} events from Fluency, each acknowledged by the receiver. */
-    private static void sendAcked(int port, int n, String message) throws Exception {
+    static void sendAcked(int port, int n, String message) throws Exception {
         FluencyBuilderForFluentd b = new FluencyBuilderForFluentd();
         b.setAckResponseMode(true);
         try (Fluency f = b.build("127.0.0.1", port)) {

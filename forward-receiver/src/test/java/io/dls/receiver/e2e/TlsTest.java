@@ -2,6 +2,7 @@ package io.dls.receiver.e2e;
 
 import io.dls.receiver.support.ExternalClient;
 import io.dls.receiver.support.Msgpack;
+import io.dls.receiver.support.PeerLogs;
 import io.dls.receiver.support.Receivers;
 import io.dls.testing.TestKafka;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +18,7 @@ import java.net.Socket;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,6 +87,40 @@ class TlsTest {
         assertThat(TestKafka.consume(receiver.topic, 5, Duration.ofSeconds(20))).hasSize(5);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(receiver.metricsText()).contains("fluent_receiver_protocol_errors_total{reason=\"client_cert\"}"));
+    }
+
+    /**
+     * An agent that does not trust our certificate (wrong CA on its side) aborts the handshake. Java's engine
+     * reported that as "Insufficient buffer remaining for AEAD cipher fragment"; the log now says what
+     * happened.
+     */
+    @Test
+    void agentThatDistrustsOurCertificateIsLoggedAsSuch() throws Exception {
+        receiver = startTls(false);
+        try (PeerLogs logs = PeerLogs.start()) {
+            ExternalClient.Result wrongCa = ExternalClient.node("{\"port\": " + receiver.port() + ", \"count\": 1,"
+                    + " \"ca\": \"../resources/tls/client.pem\"}");
+            assertThat(wrongCa.output()).doesNotContain("acked 1").contains("failed");
+            assertThat(openssl(receiver.port(), DIR + "client.pem")).as("OpenSSL, as Fluentd and Fluent Bit use")
+                    .contains("verify error");
+            await().atMost(Duration.ofSeconds(10)).until(() -> logs.matching("tls handshake failed").size() == 2);
+            List<String> lines = logs.matching("tls handshake failed");
+            assertThat(lines.get(0)).as("Node hangs up").contains("does not trust our certificate", "tls.ca_file");
+            assertThat(lines.get(1)).as("OpenSSL sends an alert Java calls an AEAD fragment")
+                    .contains("client refused our certificate", "tls_ca_cert_path")
+                    .startsWith("WARN tls handshake failed peer=");
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(receiver.metricsText())
+                .contains("fluent_receiver_protocol_errors_total{reason=\"tls\"} 2.0"));
+    }
+
+    /** {@code openssl s_client} trusting only {@code caFile}, sending nothing; its output. */
+    static String openssl(int port, String caFile) throws Exception {
+        Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-CAfile", caFile,
+                "-verify_return_error", "-servername", "localhost").redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test

@@ -206,6 +206,8 @@ class ForwardProtocolTest {
             assertThat(e.epochSeconds()).isEqualTo(1_700_000_010L);
             assertThat(e.nanos()).isEqualTo(42);
             assertThat(e.record()).isEqualTo(Msgpack.record(R1));
+            assertThat(e.metadata()).as("the metadata map, kept as sent")
+                    .isEqualTo(pack(p -> p.packMapHeader(1).packString("otel").packString("x")));
         });
     }
 
