@@ -65,7 +65,8 @@ public final class LogPipeline {
 
         DataStream<Alert> patternAlerts = alerting.apply(events);
         DataStream<Alert> recoveries = events
-                .filter(e -> (e.isHeartbeat() || e.isRegistration()) && e.host != null).name("heartbeats")
+                .filter(e -> (e.isHeartbeat() || e.isRegistration() || e.isDeregistration()) && e.host != null)
+                .name("heartbeats")
                 .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS)
                 .keyBy(e -> e.host)
                 .connect(patternAlerts
