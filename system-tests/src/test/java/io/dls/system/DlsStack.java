@@ -60,6 +60,8 @@ final class DlsStack {
         s.ports.put("flink-port", freePort());
         s.ports.put("flink-rpc-port", freePort());
         s.ports.put("es-port", freeEsPort());
+        // Debian's Alertmanager, started by ./dls up when installed (.ci/run installs it).
+        s.ports.put("alertmanager-port", freePort());
         List<String> args = new ArrayList<>(List.of("up"));
         s.ports.forEach((k, v) -> args.addAll(List.of("--" + k, String.valueOf(v))));
         args.addAll(List.of("--kafka-heap", "384m", "--es-heap", "384m", "--taskmanager-memory", "1280m"));
