@@ -2,6 +2,7 @@ package io.dls.job;
 
 import io.dls.contracts.TopicNames;
 import io.dls.job.decode.InputLimits;
+import io.dls.job.route.FleetSilence;
 import io.dls.job.route.Topics;
 import picocli.CommandLine.Option;
 
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +117,24 @@ public final class JobOptions {
                     + " event tagged 'event_time_replaced' (default ${DEFAULT-VALUE})")
     long maxClockSkewMs;
 
+    @Option(names = "--fleet-silence-threshold", defaultValue = "0.5",
+            description = "pipeline-silent: raised when more than this fraction of the nodes go silent together; 1 turns it off"
+                    + " (default ${DEFAULT-VALUE})")
+    double fleetSilenceThreshold;
+
+    @Option(names = "--fleet-silence-after", defaultValue = "15000",
+            description = "pipeline-silent: ms without a heartbeat before a node counts as silent, and the span its silent"
+                    + " nodes must have stopped within (default ${DEFAULT-VALUE}, the heartbeat-timeout window)")
+    long fleetSilenceAfterMs;
+
+    @Option(names = "--fleet-silence-min-nodes", defaultValue = "3",
+            description = "pipeline-silent: fleets smaller than this never raise it (default ${DEFAULT-VALUE})")
+    int fleetSilenceMinNodes;
+
+    @Option(names = "--fleet-memory", defaultValue = "600000",
+            description = "pipeline-silent: ms after which a node not heard from is no longer part of the fleet (default ${DEFAULT-VALUE})")
+    long fleetMemoryMs;
+
     @Option(names = "--checkpoint-interval", defaultValue = "10000", description = "ms between checkpoints (default ${DEFAULT-VALUE})")
     long checkpointIntervalMs;
 
@@ -164,6 +184,11 @@ public final class JobOptions {
         return new InputLimits(maxEventBytes, maxClockSkewMs);
     }
 
+    public FleetSilence fleetSilence() {
+        return FleetSilence.of(fleetSilenceThreshold, Duration.ofMillis(fleetSilenceAfterMs), fleetSilenceMinNodes,
+                Duration.ofMillis(fleetMemoryMs));
+    }
+
     public Topics topics() {
         return new Topics(topicRaw, topicAll, topicCritical, topicNodeFailure, topicAlerts, topicInvalid, criticalLevel);
     }
@@ -182,6 +207,7 @@ public final class JobOptions {
             }
         }
         topics();
+        fleetSilence();
         if (retentionDays < 0) {
             throw new IllegalArgumentException("--retention-days must be 0 (keep every index) or more, was " + retentionDays);
         }

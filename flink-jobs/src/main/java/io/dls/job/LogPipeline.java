@@ -10,6 +10,8 @@ import io.dls.job.patterns.Alert;
 import io.dls.job.patterns.PatternStreams;
 import io.dls.job.route.AlertOutputs;
 import io.dls.job.route.EventRouter;
+import io.dls.job.route.FleetSilence;
+import io.dls.job.route.FleetSilenceFunction;
 import io.dls.job.route.Json;
 import io.dls.job.route.NodeHealthFunction;
 import io.dls.job.route.Output;
@@ -60,14 +62,22 @@ public final class LogPipeline {
     /** @param limits what the decode step accepts before it changes a record (see {@link InputLimits}) */
     public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
                                 Sinks sinks, InputLimits limits) {
+        return build(raw, topics, normalizer, alerting, sinks, limits, FleetSilence.defaults());
+    }
+
+    /** @param fleet when many silent nodes are one pipeline-silent alert (see {@link FleetSilence}) */
+    public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
+                                Sinks sinks, InputLimits limits, FleetSilence fleet) {
         SingleOutputStreamOperator<LogEvent> events = raw
                 .process(new DecodeFunction(normalizer, limits)).uid("decode").name("decode + normalize");
         DataStream<InvalidRecord> invalid = events.getSideOutput(DecodeFunction.INVALID);
 
         DataStream<Alert> patternAlerts = alerting.apply(events);
-        DataStream<Alert> recoveries = events
-                .filter(e -> (e.isHeartbeat() || e.isRegistration()) && e.host != null).name("heartbeats")
-                .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS)
+        DataStream<LogEvent> heartbeats = events
+                .filter(e -> (e.isHeartbeat() || e.isRegistration() || e.isDeregistration()) && e.host != null)
+                .name("heartbeats")
+                .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS);
+        DataStream<Alert> recoveries = heartbeats
                 .keyBy(e -> e.host)
                 .connect(patternAlerts
                         .filter(a -> topics.nodeFailure().equals(a.topic) && "host.name".equals(a.keyField)
@@ -76,7 +86,14 @@ public final class LogPipeline {
                         .keyBy(a -> a.keyValue))
                 .process(new NodeHealthFunction(topics)).uid("node-health").name("node health")
                 .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS);
-        DataStream<Alert> alerts = patternAlerts.union(recoveries);
+        // One instance sees the whole fleet (a few heartbeats per node a minute). Always in the graph, even when
+        // turned off, so a savepoint taken either way restores.
+        DataStream<Alert> fleetAlerts = heartbeats
+                .keyBy(e -> FleetSilenceFunction.KEY)
+                .process(new FleetSilenceFunction(topics, fleet)).setParallelism(1)
+                .uid("fleet-silence").name("fleet silence")
+                .setBufferTimeout(PatternStreams.ALERT_PATH_BUFFER_TIMEOUT_MS);
+        DataStream<Alert> alerts = patternAlerts.union(recoveries, fleetAlerts);
 
         SingleOutputStreamOperator<Output> routed = events.process(new EventRouter(topics))
                 .uid("route-events").name("route events");

@@ -79,6 +79,6 @@ public final class LogPipelineJob implements Callable<Integer> {
                 "kafka: " + o.topicRaw).uid("kafka-source");
         Normalizer normalizer = new Normalizer(o.aliases == null ? AliasConfig.defaults() : AliasConfig.load(o.aliases));
         return LogPipeline.build(raw, o.topics(), normalizer, events -> PatternStreams.applyAll(events, patterns),
-                Connectors.sinks(o), limits);
+                Connectors.sinks(o), limits, o.fleetSilence());
     }
 }

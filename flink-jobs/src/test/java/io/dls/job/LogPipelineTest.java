@@ -51,7 +51,7 @@ class LogPipelineTest {
                 "--topic-invalid", p + "invalid", "--topic-alerts", p + "alerts", "--topic-dead-letter", p + "dead",
                 "--group-id", p + "group", "--index-group-id", p + "index", "--starting-offsets", "earliest",
                 "--checkpoint-interval", "1000", "--es-bulk-actions", "50", "--es-bulk-interval", "200",
-                "--topic-partitions", "2");
+                "--topic-partitions", "2", "--fleet-silence-after", "3000");
     }
 
     private static List<JsonNode> read(String topic, int atLeast, Duration timeout) {
@@ -193,6 +193,24 @@ class LogPipelineTest {
             assertThat(TestElasticsearch.post("/logs-*/_count",
                     "{\"query\": {\"term\": {\"fields_kv\": \"card=visa\"}}}").path("count").asInt())
                     .isEqualTo(10);
+
+            // Fleet-wide silence: 20 nodes beat, then all stop at once (as when the receiver goes away): one
+            // pipeline-silent alert on the alerts topic (repeated only every 30 s), naming them.
+            try (RawProducer raw = new RawProducer(p + "raw")) {
+                for (int i = 1; i <= 20; i++) {
+                    raw.send("app.fleet", System.currentTimeMillis(), rec("message_type", "HEARTBEAT",
+                            "service_name", "fleet", "node_id", "fl-" + i, "status", "UP"));
+                }
+            }
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(read(p + "alerts", 6, Duration.ofSeconds(1)))
+                            .filteredOn(d -> d.at("/rule/name").asText().equals("pipeline-silent")).singleElement()
+                            .satisfies(d -> {
+                                assertThat(d.at("/alert/count").asInt()).isGreaterThanOrEqualTo(20);
+                                assertThat(d.at("/alert/key/field").asText()).isEqualTo("pipeline");
+                                assertThat(d.at("/message").asText()).contains("fl-1, fl-10").contains("fl-9");
+                                assertThat(d.at("/alert/resolve_after_ms").asLong()).isEqualTo(90_000L);
+                            }));
         } finally {
             job.cancel().get();
             index.cancel().get();

@@ -1,5 +1,6 @@
 package io.dls.launcher;
 
+import io.dls.launcher.alerts.AlertsCommand;
 import io.dls.launcher.demo.DemoCommand;
 import io.dls.launcher.flink.FlinkCommand;
 import io.dls.launcher.tail.TailCommand;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "dls-launcher.jar", mixinStandardHelpOptions = true,
         description = "Helpers behind ./dls; run ./dls --help for the user-facing commands.",
-        subcommands = {FlinkCommand.class, TopicsCommand.class, LagCommand.class, DemoCommand.class, TailCommand.class})
+        subcommands = {FlinkCommand.class, TopicsCommand.class, LagCommand.class, DemoCommand.class, TailCommand.class,
+                AlertsCommand.class})
 public final class Launcher {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Launcher()).execute(args));

@@ -61,7 +61,7 @@ class DeploymentFilesTest {
         assertThat(fieldNames(services)).as("services of docker-compose.yml").contains(
                 "kafka", "elasticsearch", "kibana", "kibana-setup", "jobmanager", "taskmanager",
                 "index-jobmanager", "index-taskmanager",
-                "receiver", "fluentd", "fluent-bit", "demo");
+                "receiver", "fluentd", "fluent-bit", "demo", "alertmanager", "notifier");
         // YAML merge keys (<<: *anchor) are invisible to this parser: settings behind them would go unchecked.
         services.fields().forEachRemaining(s -> assertThat(fieldNames(s.getValue()))
                 .as("service %s uses a YAML merge key; write its settings out", s.getKey()).doesNotContain("<<"));
@@ -83,7 +83,7 @@ class DeploymentFilesTest {
             }
         }));
         assertThat(contexts).as("services built from this repository")
-                .containsExactlyInAnyOrder("forward-receiver", "flink-jobs", "launcher");
+                .containsExactlyInAnyOrder("forward-receiver", "flink-jobs", "launcher", "notifier");
     }
 
     @Test
@@ -101,7 +101,8 @@ class DeploymentFilesTest {
                 }
             }
         });
-        assertThat(binds).as("bind mounts").contains("./kibana", "./alert-patterns", "./fluentd/fluentd.conf", "./fluentd/fluent-bit.conf");
+        assertThat(binds).as("bind mounts").contains("./kibana", "./alert-patterns", "./fluentd/fluentd.conf", "./fluentd/fluent-bit.conf",
+                "./alertmanager/alertmanager.yml");
         // The file kibana-setup posts to Kibana's import API, seen through its mounts.
         JsonNode setup = services.path("kibana-setup");
         Matcher upload = Pattern.compile("file=@(\\S+)").matcher(String.join(" ", command(setup)));
@@ -305,7 +306,64 @@ class DeploymentFilesTest {
         });
     }
 
+    /** Options of the notifier's command line, from its source. */
+    private static Set<String> notifierOptions() {
+        Set<String> out = optionNames(ROOT.resolve("notifier/src/main/java/io/dls/notifier/NotifierMain.java"));
+        assertThat(out).as("options parsed from NotifierMain.java").contains("--bootstrap-servers", "--alertmanager-url");
+        return out;
+    }
+
+    /** Options and what the pipeline job's recovery notices end: pipeline-silent too, not only the node alerts. */
+    private static void assertNotifierArgs(List<String> args, String where) {
+        Set<String> known = notifierOptions();
+        assertThat(args.stream().filter(a -> a.startsWith("--")).toList()).as("notifier options in %s", where)
+                .allSatisfy(o -> assertThat(known).contains(o));
+        assertThat(optionValue(args, "--resolved-by-recovery").split(",")).as("%s --resolved-by-recovery", where)
+                .contains("heartbeat-timeout", "node-down", "pipeline-silent");
+    }
+
+    @Test
+    void notifierPostsToTheAlertmanagerOfComposeWhichRunsTheShippedConfiguration() {
+        JsonNode notifier = services.path("notifier");
+        List<String> args = command(notifier);
+        assertNotifierArgs(args, "docker-compose.yml");
+        Set<String> advertised = new LinkedHashSet<>();
+        for (String listener : environment(services.path("kafka")).get("KAFKA_ADVERTISED_LISTENERS").split(",")) {
+            advertised.add(listener.substring(listener.indexOf("://") + 3));
+        }
+        assertThat(advertised).as("Kafka listeners").contains(optionValue(args, "--bootstrap-servers"));
+        assertThat(optionValue(args, "--alertmanager-url")).isEqualTo("http://alertmanager:9093");
+
+        JsonNode am = services.path("alertmanager");
+        assertThat(am.path("image").asText()).startsWith("prom/alertmanager:");
+        String configFile = command(am).stream().filter(a -> a.startsWith("--config.file=")).findFirst()
+                .map(a -> a.substring("--config.file=".length())).orElseThrow();
+        assertThat(mounts(am)).as("alertmanager mounts the shipped configuration at --config.file").anySatisfy(m -> {
+            assertThat(m.target()).isEqualTo(configFile);
+            assertThat(ROOT.resolve(m.source()).normalize()).isEqualTo(ROOT.resolve("alertmanager/alertmanager.yml"));
+            assertThat(m.readOnly()).isTrue();
+        });
+        assertThat(command(am)).as("one Alertmanager: gossip off").contains("--cluster.listen-address=");
+    }
+
     // ---- deploy/kubernetes/ ----
+
+    @Test
+    void notifierManifestRunsTheNotifierImageWithItsOptions() {
+        JsonNode deployment = only(yamlDocuments("deploy/kubernetes/notifier.yaml"), "Deployment");
+        JsonNode container = deployment.path("spec").path("template").path("spec").path("containers").path(0);
+        assertThat(container.path("image").asText()).contains("/dls/notifier:");
+        List<String> args = new ArrayList<>();
+        container.path("args").forEach(a -> args.add(a.asText()));
+        assertNotifierArgs(args, "notifier.yaml");
+        assertThat(optionValue(args, "--alertmanager-url")).startsWith("http");
+        JsonNode selector = deployment.path("spec").path("selector").path("matchLabels");
+        JsonNode podLabels = deployment.path("spec").path("template").path("metadata").path("labels");
+        selector.fields().forEachRemaining(l -> assertThat(podLabels.path(l.getKey()).asText()).isEqualTo(l.getValue().asText()));
+        // The image the compose file builds is the one this manifest names.
+        assertThat(services.path("notifier").path("image").asText()).endsWith(
+                container.path("image").asText().substring(container.path("image").asText().indexOf("/dls/") + 1));
+    }
 
     @Test
     void flinkDeploymentRunsTheJobImageWithOptionsOfTheJob() {

@@ -168,6 +168,22 @@ class DlsIT {
         });
         JsonNode templates = DlsStack.JSON.readTree(DlsStack.get(es + "/_index_template"));
         assertThat(templates.path("index_templates").findValuesAsText("name")).contains("dls-logs", "dls-alerts");
+        // Alerts to people: the notifier posted the burst to the Alertmanager ./dls up started, with the
+        // labels and annotations of the pattern, and ./dls alerts prints it.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(stack.alertmanagerAlerts()).anySatisfy(a -> {
+                    assertThat(a.at("/labels/alertname").asText()).isEqualTo("error-burst");
+                    assertThat(a.at("/labels/service").asText()).isEqualTo(svc);
+                    assertThat(a.at("/labels/severity").asText()).isEqualTo("critical");
+                    assertThat(a.at("/annotations/summary").asText()).contains("errors from " + svc);
+                    assertThat(a.at("/annotations/description").asText()).isNotEmpty();
+                    assertThat(a.at("/annotations/event_count").asText()).isEqualTo("5");
+                    assertThat(a.at("/status/state").asText()).isEqualTo("active");
+                }));
+        DlsStack.Run alerts = stack.dls(Duration.ofMinutes(1), "alerts");
+        assertThat(alerts.code()).as(alerts.output()).isZero();
+        assertThat(alerts.output()).containsPattern("CRITICAL +error-burst +service=" + svc + " +since ")
+                .contains("from Alertmanager " + stack.alertmanager());
     }
 
     @Test
@@ -182,6 +198,24 @@ class DlsIT {
         assertThat(demo.output()).containsPattern("\\[ALERT +\\] .*error-burst.*payment");
         assertThat(demo.output()).containsPattern("\\[ALERT +\\] .*heartbeat-timeout.*shipping-2");
         assertThat(demo.output()).doesNotContainPattern("\\[ALERT +\\] .*heartbeat-timeout.*(inventory|order|payment)-\\d");
+        assertThat(demo.output()).contains("11 nodes deregister");
+
+        // The demo ended on purpose: its 11 surviving nodes deregistered, so none of them times out, not even
+        // a heartbeat-timeout window after the end; shipping-2 died and is alerted in Alertmanager.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(stack.alertmanagerAlerts()).anySatisfy(a -> {
+                    assertThat(a.at("/labels/alertname").asText()).isEqualTo("heartbeat-timeout");
+                    assertThat(a.at("/labels/host").asText()).isEqualTo("shipping-2");
+                    assertThat(a.at("/labels/silence_inhibitable").asText()).isEqualTo("true");
+                }));
+        await().during(Duration.ofSeconds(18)).atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(stack.readJson("alerts", "heartbeat-timeout"))
+                        .extracting(j -> j.at("/alert/key/value").asText())
+                        .noneMatch(h -> h.matches("(inventory|order|payment|shipping)-\\d") && !h.equals("shipping-2")));
+        assertThat(stack.alertmanagerAlerts()).noneSatisfy(a -> {
+            assertThat(a.at("/labels/alertname").asText()).isEqualTo("heartbeat-timeout");
+            assertThat(a.at("/labels/host").asText()).matches("(inventory|order|payment|shipping)-\\d").isNotEqualTo("shipping-2");
+        });
 
         DlsStack.Run tail = stack.dls(Duration.ofMinutes(1), "tail", "logs.raw", "--from-beginning", "--max", "3");
         assertThat(tail.code()).as(tail.output()).isZero();

@@ -37,7 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class DlsStack {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final ObjectMapper JSON = new ObjectMapper();
-    static final List<String> SERVICES = List.of("kafka", "elasticsearch", "jobmanager", "taskmanager", "receiver");
+    /** Alertmanager is Debian's prometheus-alertmanager (.ci/run installs it): ./dls up starts it and the notifier. */
+    static final List<String> SERVICES = List.of("kafka", "elasticsearch", "jobmanager", "taskmanager", "receiver",
+            "alertmanager", "notifier");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     final Path home;
@@ -61,6 +63,8 @@ final class DlsStack {
         s.ports.put("flink-rpc-port", freePort());
         s.ports.put("flink-metrics-port", freePort()); // the JobManager's; the TaskManager takes the next one
         s.ports.put("es-port", freeEsPort());
+        // Debian's Alertmanager, started by ./dls up when installed (.ci/run installs it).
+        s.ports.put("alertmanager-port", freePort());
         List<String> args = new ArrayList<>(List.of("up"));
         s.ports.forEach((k, v) -> args.addAll(List.of("--" + k, String.valueOf(v))));
         args.addAll(List.of("--kafka-heap", "384m", "--es-heap", "384m", "--taskmanager-memory", "1280m"));
@@ -114,7 +118,16 @@ final class DlsStack {
         return "http://127.0.0.1:" + ports.get("es-port");
     }
 
-    String flink() {
+    String alertmanager() {
+        return "http://127.0.0.1:" + ports.get("alertmanager-port");
+    }
+
+    /** Alertmanager's active alerts (GET /api/v2/alerts). */
+    JsonNode alertmanagerAlerts() throws Exception {
+        return JSON.readTree(get(alertmanager() + "/api/v2/alerts?active=true"));
+    }
+
+        String flink() {
         return "http://127.0.0.1:" + ports.get("flink-port");
     }
 

@@ -95,7 +95,7 @@ public final class AliasConfig implements Serializable {
         return lvl != null ? lvl : "UNKNOWN";
     }
 
-    /** LOG, HEARTBEAT or REGISTRATION; null when the record does not say. */
+    /** LOG, HEARTBEAT, REGISTRATION, DEREGISTRATION (the {@code types:} words); null when the record does not say. */
     public String type(Object raw) {
         if (raw == null) {
             return null;

@@ -33,7 +33,7 @@ public class LogEvent {
     public String kind;
     /** The Fluentd tag. */
     public String dataset;
-    /** LOG, HEARTBEAT or REGISTRATION (the original system's message_type). */
+    /** LOG, HEARTBEAT, REGISTRATION or DEREGISTRATION (the original system's message_type). */
     public String type;
     /** UP or DOWN for heartbeats that say so; null otherwise. */
     public String status;
@@ -60,6 +60,11 @@ public class LogEvent {
 
     public boolean isRegistration() {
         return "REGISTRATION".equals(type);
+    }
+
+    /** A node leaving on purpose: the end of its heartbeat watch, not a failure. */
+    public boolean isDeregistration() {
+        return "DEREGISTRATION".equals(type);
     }
 
     /** Records a change: its tag once, its text appended to the reason (bounded, the first ones win). */

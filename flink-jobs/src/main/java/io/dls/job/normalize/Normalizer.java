@@ -94,7 +94,7 @@ public final class Normalizer implements Serializable {
         if (status != null) {
             e.status = status.trim().toUpperCase(Locale.ROOT);
         }
-        e.kind = e.isHeartbeat() || e.isRegistration() ? LogEvent.KIND_STATE : LogEvent.KIND_EVENT;
+        e.kind = e.isHeartbeat() || e.isRegistration() || e.isDeregistration() ? LogEvent.KIND_STATE : LogEvent.KIND_EVENT;
         Taken error = take(rest, errorPaths, "error", v -> !(v instanceof List), e);
         e.error = error(error == null ? null : error.value);
         if (e.message == null && e.error != null && scalar(e.error.get("message"))) {

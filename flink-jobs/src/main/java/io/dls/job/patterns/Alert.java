@@ -32,6 +32,16 @@ public class Alert {
     /** service.name / host.name of the matched events, when they share one. */
     public String service;
     public String host;
+    /** The pattern's {@code labels:} (for Alertmanager); empty when it has none. */
+    public Map<String, String> labels = new LinkedHashMap<>();
+    /** The pattern's {@code description:} and {@code runbook_url:}; null when it has none. */
+    public String description;
+    public String runbookUrl;
+    /**
+     * How long after this alert its condition counts as over when no new alert of the pattern and key comes
+     * (the notifier resolves it then); null when it ends otherwise (absence: the node-recovered notice).
+     */
+    public Long resolveAfterMs;
 
     public Alert() {
     }
@@ -58,6 +68,18 @@ public class Alert {
         alert.put("count", eventCount);
         alert.put("event_ids", eventIds);
         alert.put("topic", topic);
+        if (labels != null && !labels.isEmpty()) {
+            alert.put("labels", new LinkedHashMap<>(labels));
+        }
+        if (description != null) {
+            alert.put("description", description);
+        }
+        if (runbookUrl != null) {
+            alert.put("runbook_url", runbookUrl);
+        }
+        if (resolveAfterMs != null) {
+            alert.put("resolve_after_ms", resolveAfterMs);
+        }
         doc.put("alert", alert);
         if (service != null) {
             doc.put("service", Map.of("name", service));

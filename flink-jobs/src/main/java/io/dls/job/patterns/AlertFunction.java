@@ -79,6 +79,10 @@ public class AlertFunction extends PatternProcessFunction<LogEvent, Alert> {
         LogEvent anchor = spec.isAbsence() ? last : first;
         a.alertId = alertId(spec.name(), a.keyValue, anchor);
         a.message = render(a);
+        a.labels = new java.util.LinkedHashMap<>(spec.labels());
+        a.description = spec.description();
+        a.runbookUrl = spec.runbookUrl();
+        a.resolveAfterMs = spec.resolveAfter() == null ? null : spec.resolveAfter().toMillis();
         return a;
     }
 

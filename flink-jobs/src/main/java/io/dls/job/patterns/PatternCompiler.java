@@ -46,7 +46,7 @@ public final class PatternCompiler {
      */
     static Condition prefilter(PatternSpec spec) {
         if (spec.isAbsence()) {
-            return new Condition.Any(List.of(spec.absence().after(), spec.absence().expect()));
+            return absenceEnds(spec.absence());
         }
         if (spec.steps().stream().anyMatch(s -> s.then() == PatternSpec.Then.NEXT)) {
             return null;
@@ -117,16 +117,27 @@ public final class PatternCompiler {
      * window, and the window closes with a match (Flink emits a pattern that ends in notFollowedBy when its
      * window ends) unless an expected event arrives. A later {@code after} event also closes the window, and
      * opens its own: the silence is counted from the last one, so a key gives one alert, not one per event.
-     * A key that sent only one {@code after} event (a registration and then nothing) alerts too.
+     * A key that sent only one {@code after} event (a registration and then nothing) alerts too. An
+     * {@code until} event (a deregistration) closes the window like an expected one and, matching no
+     * {@code after}, opens none: the key is no longer watched until its next {@code after} event.
      */
     private static Pattern<LogEvent, LogEvent> absence(PatternSpec spec) {
         Condition after = spec.absence().after();
-        Condition ends = new Condition.Any(List.of(spec.absence().expect(), after));
+        Condition ends = absenceEnds(spec.absence());
         return Pattern.<LogEvent>begin(AFTER)
                 .where(new EventCondition(after))
                 .notFollowedBy(EXPECT)
                 .where(new EventCondition(ends))
                 .within(spec.within());
+    }
+
+    /** The events that close an absence window: expected, a newer {@code after}, or {@code until}. */
+    private static Condition absenceEnds(PatternSpec.Absence absence) {
+        List<Condition> ends = new java.util.ArrayList<>(List.of(absence.expect(), absence.after()));
+        if (absence.until() != null) {
+            ends.add(absence.until());
+        }
+        return new Condition.Any(ends);
     }
 
     /** A first step that happens once, followed (relaxed) by a second step that must happen. */

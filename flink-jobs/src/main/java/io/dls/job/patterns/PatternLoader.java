@@ -31,9 +31,12 @@ public final class PatternLoader {
 
     /** The top-level keys of a pattern file; the JSON Schema beside the files lists the same ones. */
     public static final List<String> TOP_LEVEL_KEYS = List.of("name", "description", "key", "severity", "topic",
-            "within", "suppress", "time", "message", "steps", "absence");
+            "within", "suppress", "time", "message", "steps", "absence", "labels", "runbook_url");
     static final List<String> STEP_KEYS = List.of("name", "where", "times", "at_least", "optional", "then");
-    static final List<String> ABSENCE_KEYS = List.of("after", "expect");
+    static final List<String> ABSENCE_KEYS = List.of("after", "expect", "until");
+    /** Alertmanager's label names; the notifier adds these itself, from the pattern's name, severity and key. */
+    static final java.util.regex.Pattern LABEL_NAME = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    static final List<String> RESERVED_LABELS = List.of("alertname", "severity");
     /** Placeholders a message may use; {@link AlertFunction} fills them. */
     public static final List<String> PLACEHOLDERS =
             List.of("count", "key", "pattern", "first", "last", "service", "host", "within");
@@ -201,6 +204,12 @@ public final class PatternLoader {
                 placeholders(m.get("message"), message);
             }
 
+            Map<String, String> labels = labels(m.get("labels"));
+            String runbookUrl = string(m, "runbook_url", "", root, false);
+            if (runbookUrl != null && !runbookUrl.matches("https?://\\S+")) {
+                problem(m.get("runbook_url"), "runbook_url", "must be an http:// or https:// URL, was \"" + runbookUrl + "\"");
+            }
+
             List<Step> steps = List.of();
             Absence absence = null;
             boolean hasSteps = m.containsKey("steps");
@@ -229,7 +238,7 @@ public final class PatternLoader {
                 message = absence != null ? DEFAULT_ABSENCE_MESSAGE : DEFAULT_SEQUENCE_MESSAGE;
             }
             PatternSpec spec = new PatternSpec(name, description, key, severity, topic, within, suppress, time,
-                    message, steps, absence, file);
+                    message, steps, absence, file, labels, runbookUrl);
             return new Parsed(spec, m.get("name").line(), problems);
         }
 
@@ -345,7 +354,37 @@ public final class PatternLoader {
             } else {
                 expect = condition(a.get("expect"), "absence.expect");
             }
-            return new Absence(after, expect);
+            Condition until = a.containsKey("until") ? condition(a.get("until"), "absence.until") : null;
+            return new Absence(after, expect, until);
+        }
+
+        /** {@code labels:}: a flat mapping of label names to strings; empty when absent. */
+        private Map<String, String> labels(Node node) {
+            if (node == null) {
+                return Map.of();
+            }
+            if (!node.isMap()) {
+                problem(node, "labels", "must be a mapping of label names to strings, such as "
+                        + "{team: payments}; " + node.describe());
+                return Map.of();
+            }
+            Map<String, String> labels = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, Node> e : node.map().entrySet()) {
+                String path = "labels." + e.getKey();
+                if (!LABEL_NAME.matcher(e.getKey()).matches()) {
+                    problem(e.getValue(), path, "not a valid Alertmanager label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+                } else if (RESERVED_LABELS.contains(e.getKey())) {
+                    problem(e.getValue(), path, "reserved: the notifier sets it from the pattern's "
+                            + (e.getKey().equals("alertname") ? "name" : "severity"));
+                }
+                // Strings only, as everywhere in these files: an unquoted true would be a YAML boolean.
+                if (!(e.getValue().value() instanceof String v)) {
+                    problem(e.getValue(), path, "must be a string (quote it: \"true\", \"5\"), " + e.getValue().describe());
+                } else {
+                    labels.put(e.getKey(), v);
+                }
+            }
+            return labels;
         }
 
         /** A condition, or null after reporting its problems. */

@@ -2,8 +2,10 @@ package io.dls.job.patterns;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One alert pattern as written in {@code alert-patterns/*.yaml}, checked by {@link PatternLoader}. Exactly one
@@ -17,6 +19,9 @@ import java.util.Locale;
  * @param suppress null when alerts are not suppressed
  * @param message  the template, with the default already filled in when the file had none
  * @param source   the file it was read from, for messages
+ * @param labels   extra Alertmanager labels the notifier puts on every alert of the pattern (file order kept);
+ *                 empty when the file has none
+ * @param runbookUrl null when the file has none
  */
 public record PatternSpec(
         String name,
@@ -30,10 +35,35 @@ public record PatternSpec(
         String message,
         List<Step> steps,
         Absence absence,
-        String source) implements Serializable {
+        String source,
+        Map<String, String> labels,
+        String runbookUrl) implements Serializable {
 
     public PatternSpec {
         steps = steps == null ? List.of() : List.copyOf(steps);
+        // LinkedHashMap, not Map.copyOf: file order is kept, and both are serializable.
+        labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+    }
+
+    /** A pattern without labels or runbook (tests and tools that build specs by hand). */
+    public PatternSpec(String name, String description, String key, Severity severity, String topic, Duration within,
+                       Duration suppress, TimeMode time, String message, List<Step> steps, Absence absence,
+                       String source) {
+        this(name, description, key, severity, topic, within, suppress, time, message, steps, absence, source,
+                Map.of(), null);
+    }
+
+    /**
+     * How long after an alert the notifier should consider its condition over unless a new alert comes: the
+     * suppression time (repeats are dropped that long, so silence from the job means nothing), else the
+     * window. Null for absence patterns, which end with the node-recovered notice instead, and for one-event
+     * patterns without suppression (the notifier's default applies).
+     */
+    public Duration resolveAfter() {
+        if (isAbsence()) {
+            return null;
+        }
+        return suppress != null ? suppress : within;
     }
 
     public boolean isAbsence() {
@@ -91,7 +121,16 @@ public record PatternSpec(
     public record Step(String name, Condition where, Quantifier quantifier, Then then) implements Serializable {
     }
 
-    /** Alert when no {@code expect} event arrives within the window after the last {@code after} event. */
-    public record Absence(Condition after, Condition expect) implements Serializable {
+    /**
+     * Alert when no {@code expect} event arrives within the window after the last {@code after} event. An
+     * {@code until} event (a deregistration) ends the watch of its key without an alert; the next {@code after}
+     * event starts it again.
+     *
+     * @param until null when the pattern has none
+     */
+    public record Absence(Condition after, Condition expect, Condition until) implements Serializable {
+        public Absence(Condition after, Condition expect) {
+            this(after, expect, null);
+        }
     }
 }

@@ -16,7 +16,8 @@ import java.util.List;
  * Recovery notices (contract 3), keyed by node: a node marked failed, by a node_failure alert about it or
  * by a DOWN heartbeat, that sends an UP heartbeat again gets one "recovered" notice on node_failure. A
  * timer drops the failed mark after {@code forgetAfter} without news, so nodes that never come back leave
- * neither state nor timers behind.
+ * neither state nor timers behind. A failed node that deregisters gets the notice too: it left on purpose, so
+ * its alert is over (the notifier resolves it) instead of staying active until the mark is forgotten.
  */
 public final class NodeHealthFunction extends KeyedCoProcessFunction<String, LogEvent, Alert, Alert> {
     public static final String PATTERN = "node-recovered";
@@ -69,6 +70,14 @@ public final class NodeHealthFunction extends KeyedCoProcessFunction<String, Log
 
     @Override
     public void processElement1(LogEvent e, Context ctx, Collector<Alert> out) throws Exception {
+        if (e.isDeregistration()) {
+            String cause = failedBy.value();
+            if (cause != null) {
+                clear(ctx);
+                out.collect(recovery(e, cause, "deregistered"));
+            }
+            return;
+        }
         if (!e.isHeartbeat() && !e.isRegistration()) {
             return;
         }
@@ -79,7 +88,7 @@ public final class NodeHealthFunction extends KeyedCoProcessFunction<String, Log
         String cause = failedBy.value();
         if (cause != null && e.isHeartbeat()) {
             clear(ctx);
-            out.collect(recovery(e, cause));
+            out.collect(recovery(e, cause, "recovered: heartbeats resumed"));
         }
     }
 
@@ -88,7 +97,7 @@ public final class NodeHealthFunction extends KeyedCoProcessFunction<String, Log
         markFailed(a.pattern, ctx);
     }
 
-    private Alert recovery(LogEvent e, String cause) {
+    private Alert recovery(LogEvent e, String cause, String what) {
         Alert r = new Alert();
         r.pattern = PATTERN;
         r.severity = "info";
@@ -97,7 +106,7 @@ public final class NodeHealthFunction extends KeyedCoProcessFunction<String, Log
         r.keyValue = e.host;
         r.host = e.host;
         r.service = e.service;
-        r.message = "node " + e.host + " recovered: heartbeats resumed after " + cause;
+        r.message = "node " + e.host + " " + what + " after " + cause;
         r.timestamp = Instant.now().toString();
         r.epochMillis = e.epochMillis;
         r.firstEventTime = e.timestamp;

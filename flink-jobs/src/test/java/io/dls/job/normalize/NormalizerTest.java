@@ -58,6 +58,11 @@ class NormalizerTest {
         LogEvent reg = norm(rec("message_type", "REGISTRATION", "node_id", "n2", "service_name", "order"));
         assertThat(reg.isRegistration()).isTrue();
         assertThat(reg.kind).isEqualTo("state");
+        for (String word : new String[] {"DEREGISTRATION", "deregister", "UNREGISTER"}) {
+            LogEvent gone = norm(rec("message_type", word, "node_id", "n2"));
+            assertThat(gone.isDeregistration()).as(word).isTrue();
+            assertThat(gone.kind).isEqualTo("state");
+        }
         LogEvent odd = norm(rec("message_type", "GOSSIP", "message", "x"));
         assertThat(odd.type).isEqualTo("LOG");
         assertThat(odd.fields).containsEntry("message_type", "GOSSIP");

@@ -88,6 +88,59 @@ class PatternLoaderTest {
     }
 
     @Test
+    void labelsDescriptionAndRunbookForTheNotifier() throws Exception {
+        PatternSpec s = PatternLoader.load(write("p.yaml", HEAD + """
+                description: five errors
+                runbook_url: https://wiki.example.com/runbooks/burst
+                labels:
+                  team: payments
+                  silence_inhibitable: "true"
+                within: 30s
+                suppress: 2m
+                steps:
+                  - where: {field: log.level, equals: ERROR}
+                    times: 5
+                """));
+        assertThat(s.labels()).containsExactly(java.util.Map.entry("team", "payments"),
+                java.util.Map.entry("silence_inhibitable", "true"));
+        assertThat(s.description()).isEqualTo("five errors");
+        assertThat(s.runbookUrl()).isEqualTo("https://wiki.example.com/runbooks/burst");
+        assertThat(s.resolveAfter()).isEqualTo(Duration.ofMinutes(2));
+
+        PatternSpec heartbeat = PatternLoader.load(TestEvents.shippedPatterns().resolve("heartbeat-timeout.yaml"));
+        assertThat(heartbeat.labels()).containsEntry("silence_inhibitable", "true");
+        assertThat(heartbeat.absence().until()).isNotNull();
+        assertThat(heartbeat.resolveAfter()).as("absence resolves on the recovery notice").isNull();
+        PatternSpec burst = PatternLoader.load(TestEvents.shippedPatterns().resolve("error-burst.yaml"));
+        assertThat(burst.labels()).isEmpty();
+        assertThat(burst.resolveAfter()).isEqualTo(Duration.ofMinutes(1));
+        PatternSpec noSuppress = PatternLoader.parse(HEAD + "within: 30s\nsteps: [{where: {field: a, equals: 1}, times: 2}]\n", "w.yaml");
+        assertThat(noSuppress.resolveAfter()).as("the window without suppression").isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void badLabelsAndRunbookNameFileLineAndField() throws Exception {
+        PatternException e = fails("p.yaml", HEAD + """
+                runbook_url: wiki/burst
+                labels:
+                  silence_inhibitable: true
+                  alertname: other
+                  a.b: x
+                steps:
+                  - where: {field: log.level, equals: FATAL}
+                """);
+        String f = dir.resolve("p.yaml").toString();
+        assertThat(e.problems()).extracting(Problem::file, Problem::line, Problem::field).containsExactly(
+                tuple(f, 5, "runbook_url"),
+                tuple(f, 7, "labels.silence_inhibitable"),
+                tuple(f, 8, "labels.alertname"),
+                tuple(f, 9, "labels.a.b"));
+        assertThat(e.problems().get(1).message()).contains("quote it");
+        assertThat(fails("q.yaml", HEAD + "labels: [a]\nsteps: [{where: {field: a, equals: 1}}]\n").field())
+                .isEqualTo("labels");
+    }
+
+    @Test
     void badQuantifierNamesFileLineAndField() throws Exception {
         PatternException e = fails("error-burst.yaml", HEAD + """
                 within: 30s

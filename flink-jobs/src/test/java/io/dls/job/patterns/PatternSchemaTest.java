@@ -81,6 +81,12 @@ class PatternSchemaTest {
                 head + "absence: {after: {field: a, equals: 1}, expect: {field: a, equals: 1}}\n",
                 head + "within: 5s\nsteps: [{where: {field: a, equals: 1}}]\nabsence: {after: {field: a, equals: 1}, expect: {field: a, equals: 1}}\n",
                 head + "colour: red\nsteps: [{where: {field: a, equals: 1}}]\n",
+                head + "labels: {silence_inhibitable: true}\nsteps: [{where: {field: a, equals: 1}}]\n",
+                head + "labels: {alertname: x}\nsteps: [{where: {field: a, equals: 1}}]\n",
+                head + "labels: {a.b: x}\nsteps: [{where: {field: a, equals: 1}}]\n",
+                head + "labels: [a]\nsteps: [{where: {field: a, equals: 1}}]\n",
+                head + "runbook_url: wiki/page\nsteps: [{where: {field: a, equals: 1}}]\n",
+                head + "within: 5s\nabsence: {after: {field: a, equals: 1}, expect: {field: a, equals: 1}, until: {field: a}}\n",
                 "name: Bad\nkey: k\nseverity: info\ntopic: t\nsteps: [{where: {not: {any: []}}}]\n");
         List<String> accepted = new ArrayList<>();
         for (String text : bad) {

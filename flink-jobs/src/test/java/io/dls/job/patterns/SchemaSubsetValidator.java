@@ -21,7 +21,7 @@ final class SchemaSubsetValidator {
             Set.of("$schema", "$id", "title", "description", "default", "examples", "definitions");
     private static final Set<String> ASSERTIONS = Set.of("$ref", "type", "enum", "const", "pattern", "minLength",
             "minimum", "minItems", "items", "additionalItems", "properties", "required", "additionalProperties",
-            "allOf", "anyOf", "oneOf", "not", "if", "then", "else");
+            "propertyNames", "allOf", "anyOf", "oneOf", "not", "if", "then", "else");
 
     private final JsonNode root;
 
@@ -143,6 +143,14 @@ final class SchemaSubsetValidator {
                             if (!props.has(name)) {
                                 check(s, v.get(name), path + "." + name, errors);
                             }
+                        }
+                    }
+                }
+                case "propertyNames" -> {
+                    if (v.isObject()) {
+                        for (Iterator<String> names = v.fieldNames(); names.hasNext(); ) {
+                            String name = names.next();
+                            check(s, com.fasterxml.jackson.databind.node.TextNode.valueOf(name), path + "." + name + " (name)", errors);
                         }
                     }
                 }

@@ -61,6 +61,13 @@ final class TestEvents {
         return e;
     }
 
+    static LogEvent deregistration(double second, String host) {
+        LogEvent e = log(second, "agent", host, "INFO", "deregistration");
+        e.kind = LogEvent.KIND_STATE;
+        e.type = "DEREGISTRATION";
+        return e;
+    }
+
     static LogEvent withFields(LogEvent e, Map<String, Object> fields) {
         e.fields = new LinkedHashMap<>(fields);
         return e;

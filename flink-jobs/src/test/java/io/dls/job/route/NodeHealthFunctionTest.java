@@ -81,4 +81,23 @@ class NodeHealthFunctionTest {
         assertThat(h.extractOutputValues()).as("forgotten: no stale recovery").isEmpty();
         h.close();
     }
+
+    @Test
+    void aFailedNodeThatDeregistersGetsItsNoticeAndNoLaterOne() throws Exception {
+        var h = harness();
+        h.processElement1(heartbeat("n3", "UP"), 0);
+        LogEvent leaving = heartbeat("n3", null);
+        leaving.type = "DEREGISTRATION";
+        h.processElement1(leaving, 0);
+        assertThat(h.extractOutputValues()).as("a healthy node leaving gets no notice").isEmpty();
+        h.processElement2(timeout("n3"), 0);
+        h.processElement1(leaving, 0);
+        assertThat(h.extractOutputValues()).singleElement().satisfies(a -> {
+            assertThat(a.pattern).isEqualTo("node-recovered");
+            assertThat(a.message).isEqualTo("node n3 deregistered after heartbeat-timeout");
+        });
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numProcessingTimeTimers()).isZero();
+        h.close();
+    }
 }

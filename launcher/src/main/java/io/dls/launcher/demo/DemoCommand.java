@@ -130,6 +130,8 @@ public final class DemoCommand implements Callable<Integer> {
             interrupted = stop.await(plan.duration());
         } finally {
             scenario.stop();
+            // Also on Ctrl-C / SIGTERM: StopSignal's shutdown hook holds the JVM until finished() below.
+            scenario.deregisterSurvivors();
             clients.close();
             if (feed != null) {
                 feed.close(interrupted ? Duration.ZERO : DRAIN);

@@ -29,6 +29,16 @@ final class DemoRecords {
         return r;
     }
 
+    /**
+     * A node leaving on purpose: the job stops watching its heartbeats, so a demo that ends raises no
+     * heartbeat-timeout for the nodes it stopped.
+     */
+    static Map<String, Object> deregistration(Node n) {
+        Map<String, Object> r = base("DEREGISTRATION", n);
+        r.put("message", "node " + n.id() + " deregistered");
+        return r;
+    }
+
     /** An ordinary log line: mostly INFO, some DEBUG and WARN, rarely ERROR (too rare to trip error-burst). */
     Map<String, Object> log(Node n) {
         int p = random.nextInt(1000);

@@ -26,8 +26,8 @@ final class EventFormatter {
 
     /**
      * Empty for what the original consoles did not show: heartbeats on all_logs (one per node every few
-     * seconds would drown the logs). Registrations are state events too but are shown: they say which
-     * nodes came up.
+     * seconds would drown the logs). Registrations and deregistrations are state events too but are shown:
+     * they say which nodes came up and which left on purpose.
      */
     Optional<ConsoleLine> format(Section topicSection, JsonNode doc) {
         String kind = text(doc.at("/event/kind"));
@@ -37,7 +37,7 @@ final class EventFormatter {
         }
         String type = text(doc.at("/event/type"));
         boolean state = "state".equals(kind);
-        if (topicSection == Section.ALL && state && !"REGISTRATION".equals(type)) {
+        if (topicSection == Section.ALL && state && !"REGISTRATION".equals(type) && !"DEREGISTRATION".equals(type)) {
             return Optional.empty();
         }
         String status = text(doc.path("status"));

@@ -14,7 +14,9 @@ import java.util.random.RandomGenerator;
  * {@code burstAfter} the payment service throws an error burst; at {@code nodeDiesAfter} one shipping node
  * goes silent, as a crashed process would (no goodbye, no DOWN status: it is the heartbeat-timeout
  * pattern's job to notice). Everything runs on one scheduler thread, so once the death task has run no
- * later task can emit for that node.
+ * later task can emit for that node. When the run ends (deadline, Ctrl-C or SIGTERM) the nodes still alive
+ * deregister: they stop on purpose, so the job raises no heartbeat-timeout for them, while the node that
+ * died still alerts.
  */
 final class Scenario {
     /** Logs are emitted on a 50 ms tick, as many as the rate owes by then, so any rate works. */
@@ -119,7 +121,20 @@ final class Scenario {
         narrate.accept(n.id() + " dies: no more heartbeats or logs from it (alert heartbeat-timeout fires after 15s of silence)");
     }
 
-    /** Stops the timeline; nothing is emitted after this returns. */
+    /**
+     * After {@link #stop()}: every node still alive says it leaves, as a service shutting down cleanly
+     * would. The dead node says nothing: its silence is the incident the demo stages.
+     */
+    void deregisterSurvivors() {
+        List<Node> alive = nodes.stream().filter(n -> !dead.contains(n)).toList();
+        for (Node n : alive) {
+            clients.emit(n, DemoRecords.deregistration(n));
+            stats.deregistrations.incrementAndGet();
+        }
+        narrate.accept(alive.size() + " nodes deregister: the demo stops them on purpose (no heartbeat-timeout for them)");
+    }
+
+    /** Stops the timeline; the timeline emits nothing after this returns. */
     void stop() {
         timer.shutdownNow();
         try {

@@ -8,18 +8,19 @@ final class SendStats {
     final AtomicLong heartbeats = new AtomicLong();
     final AtomicLong logs = new AtomicLong();
     final AtomicLong burstErrors = new AtomicLong();
+    final AtomicLong deregistrations = new AtomicLong();
     final AtomicLong acked = new AtomicLong();
     final AtomicLong sendErrors = new AtomicLong();
 
     long sent() {
-        return registrations.get() + heartbeats.get() + logs.get() + burstErrors.get();
+        return registrations.get() + heartbeats.get() + logs.get() + burstErrors.get() + deregistrations.get();
     }
 
     String summary() {
         long sent = sent();
         long acks = acked.get();
         String s = "sent " + sent + " events (" + registrations + " registrations, " + heartbeats + " heartbeats, "
-                + logs + " logs, " + burstErrors + " burst errors), acked " + acks;
+                + logs + " logs, " + burstErrors + " burst errors, " + deregistrations + " deregistrations), acked " + acks;
         if (acks < sent) {
             s += " (" + (sent - acks) + " not acknowledged" + (sendErrors.get() > 0 ? ", " + sendErrors + " send errors" : "") + ")";
         }

@@ -81,10 +81,11 @@ class DemoCommandTest {
         assertThat(run.exitCode()).as(run.out()).isZero();
 
         Matcher summary = Pattern.compile("demo: sent (\\d+) events \\((\\d+) registrations, (\\d+) heartbeats, (\\d+) logs,"
-                + " (\\d+) burst errors\\), acked (\\d+); console: all 0, critical 0, node 0, alerts 0").matcher(run.out());
+                + " (\\d+) burst errors, (\\d+) deregistrations\\), acked (\\d+); console: all 0, critical 0, node 0, alerts 0").matcher(run.out());
         assertThat(summary.find()).as(run.out()).isTrue();
         int sent = Integer.parseInt(summary.group(1));
-        assertThat(summary.group(6)).as("every event acknowledged").isEqualTo(summary.group(1));
+        assertThat(summary.group(7)).as("every event acknowledged").isEqualTo(summary.group(1));
+        assertThat(summary.group(6)).as("every node but the dead one deregisters").isEqualTo("11");
         assertThat(summary.group(2)).isEqualTo("12");
         assertThat(summary.group(5)).isEqualTo("8");
         assertThat(run.out()).containsPattern("\\[demo    ] \\d\\d:\\d\\d:\\d\\d\\.\\d{3} payment throws an error burst: 8 ERROR logs within 2s")
@@ -153,6 +154,21 @@ class DemoCommandTest {
                         assertThat(e.time()).isGreaterThan(lastOfDying + 2500);
                     });
         }
+
+        // The end: each surviving node's last record is its deregistration, so no heartbeat-timeout for it;
+        // shipping-2 never says goodbye, and still alerts.
+        Map<String, Sent> lastByNode = new TreeMap<>();
+        events.forEach(e -> lastByNode.put(e.node(), e));
+        lastByNode.forEach((n, last) -> {
+            if (n.equals("shipping-2")) {
+                assertThat(last.type()).isNotEqualTo("DEREGISTRATION");
+            } else {
+                assertThat(last.type()).as(n).isEqualTo("DEREGISTRATION");
+                assertThat(last.rec().path("message").asText()).isEqualTo("node " + n + " deregistered");
+            }
+        });
+        assertThat(events).filteredOn(e -> e.type().equals("DEREGISTRATION")).hasSize(11);
+        assertThat(run.out()).contains("11 nodes deregister");
     }
 
     @Test
