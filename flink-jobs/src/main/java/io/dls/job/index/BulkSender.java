@@ -180,7 +180,7 @@ public final class BulkSender {
                     templates.install();
                     templatesInstalled = true;
                 } catch (Exception e) {
-                    unavailable("installing the index templates failed: " + e.getMessage(), items, failures);
+                    unavailable("installing the index templates failed: " + describe(e), items, failures);
                     return;
                 }
             }
