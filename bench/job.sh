@@ -29,9 +29,11 @@
 # retrying against the dead port). RATE_SUSTAINED=N adds the same pair at N events/s.
 #
 # Sizes: RECORDS, WARMUP_RECORDS, ROUNDS, RATE, SECONDS_UNDER_LOAD (quick check: RECORDS=20000
-# WARMUP_RECORDS=20000 ROUNDS=1 SECONDS_UNDER_LOAD=5). PIN=1: Elasticsearch on core 0, Kafka, the jobs, the
-# copy and curl on the others, in every step (see lib.sh). Prints the figures and, last, the two ratios
-# (median over the rounds). Loopback only.
+# WARMUP_RECORDS=20000 ROUNDS=1 SECONDS_UNDER_LOAD=5). PIN=1: in the steps Elasticsearch takes part in
+# (index, bulk, latency up and down) Elasticsearch runs on core 0 and Kafka, the jobs and curl on the others,
+# as in lib.sh; the pipeline and copy steps involve no Elasticsearch, so there the broker, the job and the copy
+# get every core (pinned to one core, the job's two subtasks would share it while the copy's one thread
+# would not notice). Prints the figures and, last, the two ratios (median over the rounds). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,12 +60,23 @@ start_kafka
 start_elasticsearch
 echo "      kafka $BOOT, elasticsearch $ES"
 
-# One JobBench step in a JVM of its own, pinned like the rest (PIN=1); stdout to WORK/<name>.out, stderr to .log.
+# One JobBench step in a JVM of its own; stdout (and the log lines) to WORK/<name>.out, stderr to .log.
+# bench NAME pinned|free MODE ARGS...: pinned like the rest (PIN=1), or on every core with the broker too.
+ALL_CORES="0-$(($(nproc) - 1))"
 bench() {
-  local name=$1; shift
+  local name=$1 pin=$2; shift 2
+  local ts=("${REST_TASKSET[@]}")
+  if [[ ${PIN:-0} == 1 ]]; then
+    if [[ $pin == free ]]; then
+      ts=()
+      taskset -a -p -c "$ALL_CORES" "$KAFKA_PID" > /dev/null
+    else
+      taskset -a -p -c "1-$(($(nproc) - 1))" "$KAFKA_PID" > /dev/null
+    fi
+  fi
   echo "      ($name: load average $(cut -d' ' -f1-3 /proc/loadavg))"
   # shellcheck disable=SC2086
-  (cd flink-jobs && "${REST_TASKSET[@]}" "$JAVA" $FLINK_JVM -Dbench.pids="kafka:$KAFKA_PID,es:$ES_PID" \
+  (cd flink-jobs && "${ts[@]}" "$JAVA" $FLINK_JVM -Dbench.pids="kafka:$KAFKA_PID,es:$ES_PID" \
     -cp "$CP" io.dls.job.bench.JobBench "$@") 2> "$WORK/$name.log" | tee "$WORK/$name.out"
 }
 field() { sed -nE "s/.*$1=([0-9.]+).*/\1/p" "$2" | head -1; }
@@ -80,16 +93,16 @@ for round in $(seq 1 "$ROUNDS"); do
   BASE_MS=$(($(date +%s%3N) - 60000))
 
   echo "[3/6] round $round/$ROUNDS, pipeline job: $WARMUP_RECORDS warm-up and $RECORDS measured records, logs.raw to the topics"
-  bench "pipeline-$round" pipeline "$BOOT" "$P" "$RECORDS" "$WARMUP_RECORDS" "$BASE_MS"
+  bench "pipeline-$round" free pipeline "$BOOT" "$P" "$RECORDS" "$WARMUP_RECORDS" "$BASE_MS"
   echo "      baseline: a plain consumer + producer copy of the same raw records to another topic"
-  bench "copy-$round" copy "$BOOT" "$P" "$RECORDS" "$WARMUP_RECORDS"
+  bench "copy-$round" free copy "$BOOT" "$P" "$RECORDS" "$WARMUP_RECORDS"
   PIPE_RATIOS+=("$(ratio "$(field pipeline_rate "$WORK/pipeline-$round.out")" "$(field copy_rate "$WORK/copy-$round.out")")")
   echo "round $round: pipeline job $(field pipeline_rate "$WORK/pipeline-$round.out") events/s," \
     "plain copy $(field copy_rate "$WORK/copy-$round.out") events/s, ratio ${PIPE_RATIOS[-1]}"
 
   echo "[4/6] round $round/$ROUNDS, index job: the round's all_logs into Elasticsearch"
   rm -rf "$WORK/bulk"
-  bench "index-$round" index "$BOOT" "$ES" "$P" "$BASE_MS" "$WORK/bulk"
+  bench "index-$round" pinned index "$BOOT" "$ES" "$P" "$BASE_MS" "$WORK/bulk"
   INDEX_RATE=$(field index_rate "$WORK/index-$round.out")
   BULK_INDEX=$(sed -nE 's/.*bulk_index=([a-z0-9-]+).*/\1/p' "$WORK/index-$round.out")
 
@@ -128,7 +141,7 @@ latency() {
     grep -q 'index job submitted' "$WORK/index-follow-$name.out" 2>/dev/null && break
     sleep 0.2
   done
-  bench "latency-$name" latency "$BOOT" "$name." "$rate" "$SECONDS_UNDER_LOAD"
+  bench "latency-$name" pinned latency "$BOOT" "$name." "$rate" "$SECONDS_UNDER_LOAD"
   echo "      index job: $(grep '^index_job' "$WORK/index-follow-$name.out" | tail -1)"
   kill "$follower" 2>/dev/null || true
   wait "$follower" 2>/dev/null || true
