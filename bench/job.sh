@@ -20,7 +20,8 @@
 #             per second, from the first to 99 % of them (Elasticsearch's _stats/indexing, every 100 ms)
 #   bulk      its baseline: the very same documents (the bytes the index job sends, same ids, same index
 #             template), as _bulk requests of 1,000 sent by curl two at a time (like the index job's two sink
-#             subtasks) into the same Elasticsearch node; then logs-* and alerts-* are emptied
+#             subtasks) into the same Elasticsearch node; then logs-* and alerts-* are emptied. Before the
+#             index job and before the _bulk, the script waits for Elasticsearch to be idle (merges done)
 # Then the alert latency, at RATE events/s for SECONDS_UNDER_LOAD s after 20 s at full rate: an error burst (5
 # ERROR on a service of its own) every 100 ms, timed from appending the fifth error to its alert on
 # critical_logs; then three nodes stop their heartbeats and their timeout alerts are timed (15 s window). The
@@ -33,7 +34,7 @@
 # (index, bulk, latency up and down) Elasticsearch runs on core 0 and Kafka, the jobs and curl on the others,
 # as in lib.sh; the pipeline and copy steps involve no Elasticsearch, so there the broker, the job and the copy
 # get every core (pinned to one core, the job's two subtasks would share it while the copy's one thread
-# would not notice). Prints the figures and, last, the two ratios (median over the rounds). Loopback only.
+# would not notice). LATENCY_PIN=0 with PIN=1: the latency steps on every core. Prints the figures and, last, the two ratios (median over the rounds). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +44,8 @@ WARMUP_RECORDS=${WARMUP_RECORDS:-600000}
 RATE=${RATE:-10000}
 RATE_SUSTAINED=${RATE_SUSTAINED:-}
 SECONDS_UNDER_LOAD=${SECONDS_UNDER_LOAD:-30}
+# With PIN=1, LATENCY_PIN=0 runs the latency steps on every core (Elasticsearch, the broker and both jobs).
+LATENCY_PIN=${LATENCY_PIN:-${PIN:-0}}
 WORK=$(mktemp -d /tmp/bench-job.XXXXXX)
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
@@ -83,6 +86,18 @@ field() { sed -nE "s/.*$1=([0-9.]+).*/\1/p" "$2" | head -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 median() { printf '%s\n' "$@" | sort -n | awk '{ r[NR] = $1 } END { printf "%.3f", r[int((NR + 1) / 2)] }'; }
 es_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$ES_PID/stat"; }
+# Waits (at most 60 s) until Elasticsearch has used under 5 % of a core for a whole second, so that neither the
+# index job nor the _bulk baseline pays for what came before it (in the first run of this script, right after
+# the index job, Elasticsearch spent 51 to 60 us per document on the _bulk against 34 to 44 on the job's own
+# documents: most likely it was still merging the job's index).
+es_quiet() {
+  local start=$SECONDS a b
+  while ((SECONDS - start < 60)); do
+    a=$(es_cpu); sleep 1; b=$(es_cpu)
+    if awk -v a="$a" -v b="$b" 'BEGIN { exit !(b - a < 0.05) }'; then break; fi
+  done
+  echo "      (Elasticsearch quiet after $((SECONDS - start)) s)"
+}
 
 # Absolute rates on a shared 2-core machine vary from run to run (Elasticsearch's own cost per document by up
 # to half); ROUNDS rounds and the median of each ratio.
@@ -102,12 +117,14 @@ for round in $(seq 1 "$ROUNDS"); do
 
   echo "[4/6] round $round/$ROUNDS, index job: the round's all_logs into Elasticsearch"
   rm -rf "$WORK/bulk"
+  es_quiet
   bench "index-$round" pinned index "$BOOT" "$ES" "$P" "$BASE_MS" "$WORK/bulk"
   INDEX_RATE=$(field index_rate "$WORK/index-$round.out")
   BULK_INDEX=$(sed -nE 's/.*bulk_index=([a-z0-9-]+).*/\1/p' "$WORK/index-$round.out")
 
   echo "      baseline: the same documents with plain _bulk (curl, 2 at a time)"
   FILES=$(ls "$WORK"/bulk/bulk-*.ndjson | wc -l)
+  es_quiet
   ES_CPU0=$(es_cpu)
   T0=$(date +%s.%N)
   ls "$WORK"/bulk/bulk-*.ndjson | "${REST_TASKSET[@]}" xargs -P 2 -I{} curl -sf -o /dev/null -H 'Content-Type: application/x-ndjson' \
@@ -131,9 +148,16 @@ done
 
 # The pipeline job under load in one JVM, the index job following the same topics in another.
 latency() {
-  local name=$1 rate=$2 es=$3
+  local name=$1 rate=$2 es=$3 pin=pinned ts=("${REST_TASKSET[@]}")
+  if [[ ${PIN:-0} == 1 && $LATENCY_PIN == 0 ]]; then
+    # Every process on every core, Elasticsearch too (the broker: in bench).
+    pin=free
+    ts=()
+    if kill -0 "$ES_PID" 2>/dev/null; then taskset -a -p -c "$ALL_CORES" "$ES_PID" > /dev/null; fi
+    taskset -a -p -c "$ALL_CORES" "$KAFKA_PID" > /dev/null
+  fi
   # shellcheck disable=SC2086
-  (cd flink-jobs && exec "${REST_TASKSET[@]}" "$JAVA" $FLINK_JVM -cp "$CP" io.dls.job.bench.JobBench \
+  (cd flink-jobs && exec "${ts[@]}" "$JAVA" $FLINK_JVM -cp "$CP" io.dls.job.bench.JobBench \
     index-follow "$BOOT" "$es" "$name." > "$WORK/index-follow-$name.out" 2> "$WORK/index-follow-$name.log") &
   local follower=$!  # the index job's JVM itself (exec)
   PIDS+=("$follower")
@@ -141,7 +165,7 @@ latency() {
     grep -q 'index job submitted' "$WORK/index-follow-$name.out" 2>/dev/null && break
     sleep 0.2
   done
-  bench "latency-$name" pinned latency "$BOOT" "$name." "$rate" "$SECONDS_UNDER_LOAD"
+  bench "latency-$name" "$pin" latency "$BOOT" "$name." "$rate" "$SECONDS_UNDER_LOAD"
   echo "      index job: $(grep '^index_job' "$WORK/index-follow-$name.out" | tail -1)"
   kill "$follower" 2>/dev/null || true
   wait "$follower" 2>/dev/null || true
@@ -170,6 +194,7 @@ if [[ -n $RATE_SUSTAINED ]]; then
 fi
 
 echo "results"
+echo "PIN=${PIN:-0} LATENCY_PIN=$LATENCY_PIN RECORDS=$RECORDS WARMUP_RECORDS=$WARMUP_RECORDS ROUNDS=$ROUNDS RATE=$RATE SECONDS_UNDER_LOAD=$SECONDS_UNDER_LOAD"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $("$JAVA" -version 2>&1 | head -1), load average at the start $LOAD0, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round: pipeline job $(field pipeline_rate "$WORK/pipeline-$round.out") events/s $(grep '^cpu:' "$WORK/pipeline-$round.out" || true)"
