@@ -524,6 +524,9 @@ public final class JobBench {
             // in a job that has been running for a while (with 5 s, the first seconds of some runs still saw
             // stalls of 1 to 6 s while it compiled on the one core).
             long warmMillis = Long.getLong("bench.latencyWarmupMs", 20_000);
+            // Keyed by tag, as the receiver writes: the same tags in every latency run (not the run's topic
+            // prefix), so that every run splits the load between the two partitions alike. The split is
+            // uneven (four services' tags on two partitions): one source subtask carries more than half.
             while (System.currentTimeMillis() - start < warmMillis + seconds * 1000L) {
                 long now = System.currentTimeMillis();
                 long due = (now - start) * rate / 1000;
@@ -532,14 +535,14 @@ public final class JobBench {
                     if ("ERROR".equals(rec.get("log_level"))) {
                         rec.put("log_level", "WARN"); // background noise must not make bursts of its own
                     }
-                    producer.send(raw(o.topics().raw(), null, p + rec.get("service_name"), now, "l" + sent + "#0", msgpack(rec)));
+                    producer.send(raw(o.topics().raw(), null, "lat." + rec.get("service_name"), now, "l" + sent + "#0", msgpack(rec)));
                 }
                 if (now - start >= bursts * 100L) {
                     String svc = "burst-" + bursts++;
                     for (int k = 0; k < 5; k++) {
                         Map<String, Object> rec = new LinkedHashMap<>(Map.of("service_name", svc, "node_id", svc + "-1",
                                 "message_type", "LOG", "log_level", "ERROR", "message", "failure " + k));
-                        producer.send(raw(o.topics().raw(), null, p + svc, System.currentTimeMillis(), svc + "#" + k, msgpack(rec)));
+                        producer.send(raw(o.topics().raw(), null, "lat." + svc, System.currentTimeMillis(), svc + "#" + k, msgpack(rec)));
                     }
                     if (now - start >= warmMillis) {
                         burstAppended.put(svc, System.currentTimeMillis());
@@ -549,7 +552,7 @@ public final class JobBench {
                     if (now - lastHeartbeat.getOrDefault(node, 0L) >= 1000) {
                         Map<String, Object> hb = new LinkedHashMap<>(Map.of("service_name", "lat", "node_id", node,
                                 "message_type", "HEARTBEAT", "status", "UP"));
-                        producer.send(raw(o.topics().raw(), null, p + "hb", now, node + now + "#0", msgpack(hb)));
+                        producer.send(raw(o.topics().raw(), null, "lat.hb", now, node + now + "#0", msgpack(hb)));
                         lastHeartbeat.put(node, System.currentTimeMillis());
                     }
                 }
