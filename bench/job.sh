@@ -88,7 +88,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ r[NR] = $1 } END { printf "%.3f
 es_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$ES_PID/stat"; }
 # Waits (at most 60 s) until Elasticsearch has used under 5 % of a core for a whole second, so that neither the
 # index job nor the _bulk baseline pays for what came before it (in the first run of this script, right after
-# the index job, Elasticsearch spent 51 to 60 us per document on the _bulk against 34 to 44 on the job's own
+# the index job, Elasticsearch spent 51 to 60 us per document on the _bulk against 34 to 49 on the job's own
 # documents: most likely it was still merging the job's index).
 es_quiet() {
   local start=$SECONDS a b
