@@ -87,9 +87,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 median() { printf '%s\n' "$@" | sort -n | awk '{ r[NR] = $1 } END { printf "%.3f", r[int((NR + 1) / 2)] }'; }
 es_cpu() { awk '{ print ($14 + $15) / 100 }' "/proc/$ES_PID/stat"; }
 # Waits (at most 60 s) until Elasticsearch has used under 5 % of a core for a whole second, so that neither the
-# index job nor the _bulk baseline pays for what came before it (in the first run of this script, right after
-# the index job, Elasticsearch spent 51 to 60 us per document on the _bulk against 34 to 49 on the job's own
-# documents: most likely it was still merging the job's index).
+# index job nor the _bulk baseline pays for what came before it. (Added because Elasticsearch spent more CPU per
+# document on the _bulk than on the job's documents; in the runs of 2026-12-01 it was idle within a second
+# every time, so that difference has another cause: see BENCHMARKS.md.)
 es_quiet() {
   local start=$SECONDS a b
   while ((SECONDS - start < 60)); do
