@@ -2,18 +2,20 @@ package io.dls.job.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dls.contracts.IndexNames;
 import io.dls.job.Connectors;
 import io.dls.job.JobOptions;
 import io.dls.job.LogPipelineJob;
-import io.dls.job.normalize.AliasConfig;
-import io.dls.job.normalize.EventIds;
-import io.dls.job.normalize.LogEvent;
-import io.dls.job.normalize.Normalizer;
+import io.dls.job.index.Document;
+import io.dls.job.index.IndexJob;
+import io.dls.job.index.StoredDocument;
 import io.dls.job.patterns.CompiledPattern;
-import io.dls.contracts.IndexNames;
 import io.dls.job.support.ShippedPatterns;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -26,7 +28,8 @@ import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import picocli.CommandLine;
 
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,18 +46,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Driver of bench/job.sh (the Kafka broker and the Elasticsearch node run as their own processes).
+ * Driver of bench/job.sh (the Kafka broker and the Elasticsearch node run as processes of their own; every
+ * mode runs in a JVM of its own). A round uses one topic prefix P for all its modes.
  * <ul>
- *   <li>{@code throughput BOOTSTRAP ES_URL N OUT_DIR [WARMUP]}: fills a raw topic with WARMUP and then N
- *   realistic records, runs the job (local MiniCluster, parallelism 2, the shipped patterns) until
- *   Elasticsearch holds every log document, prints {@code job_docs=.. job_seconds=.. job_rate=..} over the
- *   documents of the N records only (the warm-up ones let the JIT compile the job's code first, as it has in
- *   a job that has been running for a while), and writes the N records' documents as _bulk files into
- *   OUT_DIR for the baseline.</li>
- *   <li>{@code latency BOOTSTRAP ES_URL RATE SECONDS}: runs the job, appends RATE events/s for SECONDS with an
- *   error burst every 100 ms on its own service, and prints the p50/p99 time from appending a burst's fifth
+ *   <li>{@code pipeline BOOTSTRAP P N WARMUP BASE_MS}: fills P.raw with WARMUP and then N realistic records
+ *   (alternately on its two partitions; the warm-up ones dated a day before BASE_MS), runs the pipeline job
+ *   (local MiniCluster, parallelism 2, the shipped patterns, Kafka only) and prints
+ *   {@code pipeline_events=.. pipeline_seconds=.. pipeline_rate=..}: the events reaching P.all_logs per second
+ *   from the first of the N to 99 % of them, from the topic's end offsets, and each process's CPU in that
+ *   window.</li>
+ *   <li>{@code copy BOOTSTRAP P N WARMUP}: the baseline of {@code pipeline}: one KafkaConsumer and one
+ *   KafkaProducer (the settings of the job's events sink: lz4, linger 50 ms, batch 256 KiB, acks=all,
+ *   idempotent) copy every record of P.raw, as it is and to the same partition, to P.copy (two partitions);
+ *   measured the same way ({@code copy_events=.. copy_seconds=.. copy_rate=..}).</li>
+ *   <li>{@code index BOOTSTRAP ES_URL P BASE_MS OUT_DIR}: reads P.all_logs as the pipeline left it, writes the
+ *   documents of the measured records (BASE_MS's day) as _bulk files of 1,000 into OUT_DIR for the baseline
+ *   (the exact bytes the index job sends, {@link StoredDocument}, into a logs-bulk index), then runs the index
+ *   job (parallelism 2) over P.all_logs and P.alerts: the warm-up documents first, into the day before's index,
+ *   deleted once complete; prints {@code index_docs=.. index_seconds=.. index_rate=..}, the measured documents
+ *   indexed per second from the first to 99 % of them (Elasticsearch's indexing statistics).</li>
+ *   <li>{@code index-follow BOOTSTRAP ES_URL P}: creates P's topics, runs the index job until killed (for
+ *   {@code latency}; ES_URL may be a dead port).</li>
+ *   <li>{@code latency BOOTSTRAP P RATE SECONDS}: runs the pipeline job, appends RATE events/s for SECONDS with
+ *   an error burst every 100 ms on its own service, and prints the p50/p99 time from appending a burst's fifth
  *   error to its alert on critical_logs; then stops three nodes' heartbeats and prints how long after the
  *   15 s window their timeout alerts arrived.</li>
  * </ul>
@@ -63,27 +80,34 @@ public final class JobBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] LEVELS = {"INFO", "INFO", "INFO", "INFO", "DEBUG", "WARN", "ERROR"};
     private static final String[] SERVICES = {"inventory", "order", "payment", "shipping"};
+    private static final int PARTITIONS = 2;
 
     private JobBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
         switch (args[0]) {
-            case "throughput" -> throughput(args[1], args[2], Integer.parseInt(args[3]), Path.of(args[4]),
-                    args.length > 5 ? Integer.parseInt(args[5]) : 0, run);
-            case "latency" -> latency(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), run);
-            default -> throw new IllegalArgumentException("mode: throughput | latency");
+            case "pipeline" -> pipeline(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    Long.parseLong(args[5]));
+            case "copy" -> copy(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "index" -> index(args[1], args[2], args[3], Long.parseLong(args[4]), Path.of(args[5]));
+            case "index-follow" -> indexFollow(args[1], args[2], args[3]);
+            case "latency" -> latency(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            default -> throw new IllegalArgumentException("mode: pipeline | copy | index | index-follow | latency");
         }
         System.exit(0);
     }
 
+    /** The options both jobs get: this round's topics, two partitions, the bench's checkpoint interval. */
     static JobOptions options(String bootstrap, String es, String p) {
         return CommandLine.populateCommand(new JobOptions(), "--kafka-bootstrap", bootstrap, "--es-hosts", es,
                 "--patterns", "../alert-patterns", "--topic-raw", p + "raw", "--topic-all", p + "all_logs",
                 "--topic-critical", p + "critical_logs", "--topic-node-failure", p + "node_failure",
-                "--topic-invalid", p + "invalid", "--group-id", p + "group", "--starting-offsets", "earliest",
-                "--checkpoint-interval", System.getProperty("bench.checkpointMs", "5000"), "--topic-partitions", "2",
+                "--topic-alerts", p + "alerts", "--topic-dead-letter", p + "dead_letter",
+                "--topic-invalid", p + "invalid", "--group-id", p + "group", "--index-group-id", p + "index",
+                "--starting-offsets", "earliest",
+                "--checkpoint-interval", System.getProperty("bench.checkpointMs", "5000"),
+                "--topic-partitions", Integer.toString(PARTITIONS),
                 "--es-bulk-actions", System.getProperty("bench.esBulkActions", "1000"), "--es-bulk-interval", "1000",
                 "--es-parallelism", System.getProperty("bench.esParallelism", "0"));
     }
@@ -121,23 +145,209 @@ public final class JobBench {
         }
     }
 
+    /** The load generator's producer. */
     static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         return new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all", "linger.ms", "10",
                 "batch.size", "262144", "compression.type", "lz4"), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    static ProducerRecord<byte[], byte[]> raw(String topic, String tag, long millis, String chunk, byte[] value) {
+    /**
+     * The settings the pipeline job's events sink runs with (Connectors.kafkaSink: lz4, linger 50 ms, batches of
+     * 256 KiB; acks=all and idempotence are the client's defaults there, spelled out here).
+     */
+    static KafkaProducer<byte[], byte[]> eventsSinkProducer(String bootstrap) {
+        return new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all", "enable.idempotence", "true",
+                "linger.ms", "50", "batch.size", "262144", "compression.type", "lz4"),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    static ProducerRecord<byte[], byte[]> raw(String topic, Integer partition, String tag, long millis, String chunk,
+                                              byte[] value) {
         long s = millis / 1000;
         int ns = (int) (millis % 1000) * 1_000_000;
         byte[] time = {(byte) (s >>> 24), (byte) (s >>> 16), (byte) (s >>> 8), (byte) s,
                 (byte) (ns >>> 24), (byte) (ns >>> 16), (byte) (ns >>> 8), (byte) ns};
-        return new ProducerRecord<>(topic, null, millis, tag.getBytes(StandardCharsets.UTF_8), value,
+        return new ProducerRecord<>(topic, partition, millis, tag.getBytes(StandardCharsets.UTF_8), value,
                 List.of(new RecordHeader("fluent.time", time),
                         new RecordHeader("fluent.chunk", chunk.getBytes(StandardCharsets.UTF_8))));
     }
 
+    static Admin admin(String bootstrap) {
+        return Admin.create(Map.of("bootstrap.servers", bootstrap));
+    }
+
+    /** The sum of a topic's end offsets: records written so far (no transactions here, so no markers). */
+    static long endOffsets(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        for (int i = 0; i < PARTITIONS; i++) {
+            specs.put(new TopicPartition(topic, i), OffsetSpec.latest());
+        }
+        long sum = 0;
+        for (var info : admin.listOffsets(specs).all().get(30, TimeUnit.SECONDS).values()) {
+            sum += info.offset();
+        }
+        return sum;
+    }
+
+    /** A measured window: from the first count past the warm-up to 99 % of the measured records. */
+    record Window(long count, double seconds, Map<String, Double> cpuFirst, Map<String, Double> cpuEnd) {
+        double rate() {
+            return count / seconds;
+        }
+
+        /** CPU seconds and µs per record of each process in the window. */
+        String cpu(String unit) {
+            StringBuilder cpu = new StringBuilder("cpu:");
+            for (Map.Entry<String, Double> e : cpuEnd.entrySet()) {
+                double used = e.getValue() - cpuFirst.getOrDefault(e.getKey(), e.getValue());
+                cpu.append(String.format(" cpu_%s_s=%.2f us_per_%s_%s=%.1f", e.getKey(), used, unit, e.getKey(),
+                        used * 1e6 / Math.max(1, count)));
+            }
+            return cpu.toString();
+        }
+    }
+
+    /** Something counted while it grows: end offsets of a topic, documents in an index. */
+    @FunctionalInterface
+    interface Counter {
+        long get() throws Exception;
+    }
+
     /**
-     * Documents indexed into logs-* so far, from the indexing statistics: unlike _count it needs no refresh,
+     * Polls {@code counter} every {@code pollMs} until it reaches {@code warm + n}. The window starts at the first
+     * poll past {@code warm} and ends at the first at or past {@code warm + 0.99 n}: once the input has run out the
+     * last partial batches wait for a linger or flush interval, which a stream that goes on never does.
+     */
+    static Window measure(Counter counter, long warm, long n, long pollMs, String self, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long first = 0;
+        long firstCount = 0;
+        long end = 0;
+        long endCount = 0;
+        Map<String, Double> cpuFirst = Map.of();
+        Map<String, Double> cpuEnd = Map.of();
+        long count = 0;
+        while (count < warm + n && System.nanoTime() < deadline) {
+            Thread.sleep(pollMs);
+            count = counter.get();
+            if (first == 0 && count > warm) {
+                first = System.nanoTime();
+                firstCount = count;
+                cpuFirst = cpuSeconds(self);
+            }
+            if (end == 0 && count >= warm + n * 0.99) {
+                end = System.nanoTime();
+                endCount = count;
+                cpuEnd = cpuSeconds(self);
+            }
+        }
+        if (end == 0) {
+            throw new IllegalStateException("timed out: " + count + " of " + (warm + n));
+        }
+        System.err.printf("counted %d of %d%n", count, warm + n);
+        return new Window(endCount - firstCount, (end - first) / 1e9, cpuFirst, cpuEnd);
+    }
+
+    /**
+     * CPU seconds used so far by this JVM (named {@code self}) and by the processes named in
+     * {@code -Dbench.pids=name:pid,...} (the broker, Elasticsearch), from /proc.
+     */
+    static Map<String, Double> cpuSeconds(String self) throws Exception {
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put(self, ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9);
+        for (String named : System.getProperty("bench.pids", "").split(",")) {
+            if (named.isBlank()) {
+                continue;
+            }
+            String[] np = named.split(":");
+            Path stat = Path.of("/proc", np[1], "stat");
+            if (!Files.exists(stat)) {
+                continue;
+            }
+            String s = Files.readString(stat);
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            out.put(np[0], (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0); // utime, stime in ticks
+        }
+        return out;
+    }
+
+    static void pipeline(String bootstrap, String p, int n, int warmup, long base) throws Exception {
+        JobOptions o = options(bootstrap, "http://127.0.0.1:1", p); // the pipeline job never touches Elasticsearch
+        List<CompiledPattern> patterns = patterns(p);
+        Connectors.createTopics(o, Set.of());
+        Random random = new Random(42);
+        System.err.printf("filling %s with %d warm-up and %d measured records%n", o.topics().raw(), warmup, n);
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+            for (int i = 0; i < warmup + n; i++) {
+                Map<String, Object> rec = record(random, i);
+                String tag = p + rec.get("service_name");
+                String chunk = "c" + p + (i / 1000) + "#" + (i % 1000);
+                // Warm-up records a day earlier: in the index phase their documents go to an index of their own,
+                // and the measured ones start an empty index, as the baseline's do.
+                long millis = (i < warmup ? base - 86_400_000L : base) + i / 50;
+                // Both partitions alike: keyed by tag, the four services' records would split 4:0, 3:1 or 2:2
+                // depending on the run's topic prefix, and with them the work of the two source subtasks.
+                producer.send(raw(o.topics().raw(), i % PARTITIONS, tag, millis, chunk, msgpack(rec)));
+            }
+            producer.flush();
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        LogPipelineJob.build(env, o, patterns);
+        JobClient job = env.executeAsync("bench pipeline");
+        Window w;
+        try (Admin admin = admin(bootstrap)) {
+            w = measure(() -> endOffsets(admin, o.topics().all()), warmup, n, 25, "job", Duration.ofMinutes(10));
+        }
+        job.cancel().get();
+        System.out.printf("pipeline_events=%d pipeline_seconds=%.2f pipeline_rate=%.0f%n", w.count(), w.seconds(), w.rate());
+        System.out.println(w.cpu("event"));
+    }
+
+    static void copy(String bootstrap, String p, int n, int warmup) throws Exception {
+        String from = p + "raw";
+        String to = p + "copy";
+        try (Admin admin = admin(bootstrap)) {
+            admin.createTopics(List.of(new NewTopic(to, PARTITIONS, (short) -1))).all().get(60, TimeUnit.SECONDS);
+        }
+        long total = (long) warmup + n;
+        Thread copier = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                    "auto.offset.reset", "earliest", "enable.auto.commit", "false"),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                 KafkaProducer<byte[], byte[]> producer = eventsSinkProducer(bootstrap)) {
+                List<TopicPartition> parts = new ArrayList<>();
+                for (int i = 0; i < PARTITIONS; i++) {
+                    parts.add(new TopicPartition(from, i));
+                }
+                consumer.assign(parts);
+                consumer.seekToBeginning(parts);
+                long copied = 0;
+                while (copied < total) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                        producer.send(new ProducerRecord<>(to, r.partition(), r.timestamp(), r.key(), r.value(), r.headers()));
+                        copied++;
+                    }
+                }
+                producer.flush();
+            } catch (Exception e) {
+                e.printStackTrace();
+                System.exit(1);
+            }
+        }, "copier");
+        copier.start();
+        Window w;
+        try (Admin admin = admin(bootstrap)) {
+            w = measure(() -> endOffsets(admin, to), warmup, n, 25, "copy", Duration.ofMinutes(10));
+        }
+        copier.join();
+        System.out.printf("copy_events=%d copy_seconds=%.2f copy_rate=%.0f%n", w.count(), w.seconds(), w.rate());
+        System.out.println(w.cpu("event"));
+    }
+
+    /**
+     * Documents indexed into an index so far, from the indexing statistics: unlike _count it needs no refresh,
      * and refreshing every few hundred milliseconds would slow Elasticsearch down and skew the measurement.
      */
     static long esIndexed(HttpClient http, String es, String index) throws Exception {
@@ -156,141 +366,126 @@ public final class JobBench {
         return JSON.readTree(res.body()).path("count").asLong(0);
     }
 
-    static void throughput(String bootstrap, String es, int n, Path out, int warmup, String run) throws Exception {
-        String p = "bench" + run + ".";
-        String tagPrefix = "bench." + run + ".";
+    static void index(String bootstrap, String es, String p, long base, Path out) throws Exception {
         JobOptions o = options(bootstrap, es, p);
-        List<CompiledPattern> patterns = patterns(p);
-        Connectors.createTopics(o, Set.of(p + "critical_logs", p + "node_failure"));
-        Random random = new Random(42);
-        Normalizer normalizer = new Normalizer(AliasConfig.defaults());
-        long base = System.currentTimeMillis() - 60_000;
-        int logs = 0;
-        int warmupLogs = 0;
+        String measuredIndex = IndexNames.logs(base);
+        String warmupIndex = IndexNames.logs(base - 86_400_000L);
+        String bulkIndex = "logs-bulk" + p.replace(".", "");
+        // The baseline's documents: P.all_logs as the pipeline job wrote it, through the index job's own
+        // transformation (fields_kv added, heartbeats left out), so both sides send the same bytes.
         Files.createDirectories(out);
-        BufferedWriter bulk = null;
+        long warmupDocs = 0;
+        long docs = 0;
         int files = 0;
-        System.err.printf("filling %s with %d warm-up and %d measured records%n", o.topics().raw(), warmup, n);
-        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
-            for (int i = 0; i < warmup + n; i++) {
-                Map<String, Object> rec = record(random, i);
-                String tag = tagPrefix + rec.get("service_name");
-                String chunk = "c" + run + "-" + (i / 1000) + "#" + (i % 1000);
-                // Warm-up records a day earlier: their documents go to an index of their own, and the measured
-                // ones start an empty index, as the baseline's do.
-                long millis = (i < warmup ? base - 86_400_000L : base) + i / 50;
-                producer.send(raw(o.topics().raw(), tag, millis, chunk, msgpack(rec)));
-                if (i < warmup) {
-                    warmupLogs += "HEARTBEAT".equals(rec.get("message_type")) ? 0 : 1;
-                } else if (!"HEARTBEAT".equals(rec.get("message_type"))) {
-                    // The same document the job will write, for the plain _bulk baseline.
-                    LogEvent e = normalizer.normalize(tag, millis / 1000, (int) (millis % 1000) * 1_000_000,
-                            new HashMap<>(rec), EventIds.of(tag, chunk, null, 0, 0));
-                    if (logs % 1000 == 0) {
-                        if (bulk != null) {
-                            bulk.close();
-                        }
-                        bulk = Files.newBufferedWriter(out.resolve(String.format("bulk-%05d.ndjson", files++)));
+        OutputStream bulk = null;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                "auto.offset.reset", "earliest", "enable.auto.commit", "false", "max.poll.records", "5000"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (int i = 0; i < PARTITIONS; i++) {
+                parts.add(new TopicPartition(o.topicAll(), i));
+            }
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (!(StoredDocument.of(r.value(), false) instanceof StoredDocument.Store s)) {
+                        continue;
                     }
-                    bulk.write("{\"index\":{\"_index\":\"logs-bulk" + run + "\",\"_id\":\"" + e.eventId + "\"}}\n");
-                    bulk.write(JSON.writeValueAsString(e.toDocument()));
-                    bulk.write('\n');
-                    logs++;
+                    Document d = s.document();
+                    if (d.index.equals(warmupIndex)) {
+                        warmupDocs++;
+                    } else if (d.index.equals(measuredIndex)) {
+                        if (docs % 1000 == 0) {
+                            if (bulk != null) {
+                                bulk.close();
+                            }
+                            bulk = new BufferedOutputStream(Files.newOutputStream(out.resolve(String.format("bulk-%05d.ndjson", files++))));
+                        }
+                        bulk.write(("{\"index\":{\"_index\":\"" + bulkIndex + "\",\"_id\":\"" + d.id + "\"}}\n")
+                                .getBytes(StandardCharsets.UTF_8));
+                        bulk.write(d.source);
+                        bulk.write('\n');
+                        docs++;
+                    } else {
+                        throw new IllegalStateException("a document for " + d.index + ", expected " + warmupIndex
+                                + " or " + measuredIndex);
+                    }
                 }
             }
-            producer.flush();
         }
         if (bulk != null) {
             bulk.close();
         }
+        System.err.printf("%s: %d warm-up and %d measured documents%n", o.topicAll(), warmupDocs, docs);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        LogPipelineJob.build(env, o, patterns);
+        IndexJob.build(env, o);
         HttpClient http = HttpClient.newHttpClient();
-        String measuredIndex = IndexNames.logs(base);
-        String warmupIndex = IndexNames.logs(base - 86_400_000L);
         // Indexing statistics are cumulative: earlier runs on the same node may have added to them.
         long before = esIndexed(http, es, measuredIndex);
-        JobClient job = env.executeAsync("bench throughput");
+        JobClient job = env.executeAsync("bench index");
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        if (warmup > 0) {
-            while (esIndexed(http, es, warmupIndex) < warmupLogs && System.nanoTime() < deadline) {
-                Thread.sleep(200);
+        if (warmupDocs > 0) {
+            while (esIndexed(http, es, warmupIndex) < warmupDocs && System.nanoTime() < deadline) {
+                Thread.sleep(100);
             }
             // Its merges would otherwise run on Elasticsearch's core during the measured window.
             http.send(HttpRequest.newBuilder(URI.create(es + "/" + warmupIndex)).DELETE().build(),
                     HttpResponse.BodyHandlers.discarding());
         }
-        long first = 0;
-        long firstCount = 0;
-        long count = 0;
-        Map<String, Double> cpuAtFirst = Map.of();
-        // The rate is taken up to 99 % of the documents: the last partial bulk of each sink subtask waits for
-        // the flush interval (1 s) once the input has run out, which a stream that goes on never does.
-        long end = 0;
-        long endCount = 0;
-        Map<String, Double> cpuAtEnd = Map.of();
-        while (count < logs && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            count = esIndexed(http, es, measuredIndex) - before;
-            if (first == 0 && count > 0) {
-                first = System.nanoTime();
-                firstCount = count;
-                cpuAtFirst = cpuSeconds();
-            }
-            if (end == 0 && count >= logs * 0.99) {
-                end = System.nanoTime();
-                endCount = count;
-                cpuAtEnd = cpuSeconds();
-            }
-        }
-        long all = System.nanoTime();
+        Window w = measure(() -> esIndexed(http, es, measuredIndex) - before, 0, docs, 100, "job", Duration.ofMinutes(10));
         job.cancel().get();
-        long stored = esCount(http, es, tagPrefix);
-        System.err.printf("indexing operations %d, documents stored %d of %d%n", count, stored, logs);
-        double seconds = (end - first) / 1e9;
-        System.out.printf("job_docs=%d job_seconds=%.2f job_rate=%.0f bulk_files=%d (all %d documents: %.0f/s)%n",
-                endCount - firstCount, seconds, (endCount - firstCount) / seconds, files, count - firstCount,
-                (count - firstCount) / ((all - first) / 1e9));
-        // CPU per document of each process in the same window, so a run says where the time went.
-        StringBuilder cpu = new StringBuilder();
-        for (Map.Entry<String, Double> e : cpuAtEnd.entrySet()) {
-            double used = e.getValue() - cpuAtFirst.getOrDefault(e.getKey(), e.getValue());
-            cpu.append(String.format(" cpu_%s_s=%.2f us_per_doc_%s=%.1f", e.getKey(), used, e.getKey(),
-                    used * 1e6 / Math.max(1, endCount - firstCount)));
-        }
-        System.out.println("cpu:" + cpu);
-        if (stored < logs) {
-            System.out.printf("ERROR: only %d of %d documents reached Elasticsearch%n", stored, logs);
+        long stored = esCount(http, es, p);
+        System.err.printf("documents stored %d of %d%n", stored, docs);
+        System.out.printf("index_docs=%d index_seconds=%.2f index_rate=%.0f bulk_files=%d bulk_index=%s%n",
+                w.count(), w.seconds(), w.rate(), files, bulkIndex);
+        System.out.println(w.cpu("doc"));
+        if (stored < docs) {
+            System.out.printf("ERROR: only %d of %d documents reached Elasticsearch%n", stored, docs);
             System.exit(1);
         }
     }
 
-    /**
-     * CPU seconds used so far by this JVM and by the processes named in {@code -Dbench.pids=name:pid,...}
-     * (the broker, Elasticsearch), from /proc.
-     */
-    static Map<String, Double> cpuSeconds() throws Exception {
-        Map<String, Double> out = new LinkedHashMap<>();
-        out.put("job", ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9);
-        for (String named : System.getProperty("bench.pids", "").split(",")) {
-            if (named.isBlank()) {
-                continue;
-            }
-            String[] np = named.split(":");
-            String stat = Files.readString(Path.of("/proc", np[1], "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            out.put(np[0], (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0); // utime, stime in ticks
+    static void indexFollow(String bootstrap, String es, String p) throws Exception {
+        JobOptions o = options(bootstrap, es, p);
+        Connectors.createTopics(o, Set.of());
+        int restPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            restPort = s.getLocalPort();
         }
-        return out;
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+        conf.set(org.apache.flink.configuration.RestOptions.BIND_PORT, Integer.toString(restPort));
+        conf.set(org.apache.flink.configuration.RestOptions.PORT, restPort);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        IndexJob.build(env, o);
+        JobClient job = env.executeAsync("bench index (follows the latency run)");
+        System.out.println("index job submitted: " + job.getJobID());
+        // Runs until the script stops this JVM; says every few seconds whether the job ever failed (restarted).
+        HttpClient http = HttpClient.newHttpClient();
+        URI exceptions = URI.create("http://127.0.0.1:" + restPort + "/jobs/" + job.getJobID() + "/exceptions");
+        long start = System.currentTimeMillis();
+        while (true) {
+            Thread.sleep(5000);
+            String failures = "?";
+            try {
+                HttpResponse<String> res = http.send(HttpRequest.newBuilder(exceptions).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                failures = Integer.toString(JSON.readTree(res.body()).at("/exceptionHistory/entries").size());
+            } catch (Exception e) {
+                failures = "unknown (" + e.getClass().getSimpleName() + ")";
+            }
+            System.out.printf("index_job t=%ds status=%s failures=%s%n", (System.currentTimeMillis() - start) / 1000,
+                    job.getJobStatus().get(), failures);
+        }
     }
 
-    static void latency(String bootstrap, String es, int rate, int seconds, String run) throws Exception {
-        String p = "lat" + run + ".";
-        JobOptions o = options(bootstrap, es, p);
+    static void latency(String bootstrap, String p, int rate, int seconds) throws Exception {
+        JobOptions o = options(bootstrap, "http://127.0.0.1:1", p);
         List<CompiledPattern> patterns = patterns(p);
-        Connectors.createTopics(o, Set.of(p + "critical_logs", p + "node_failure"));
+        Connectors.createTopics(o, Set.of());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         LogPipelineJob.build(env, o, patterns);
@@ -329,6 +524,9 @@ public final class JobBench {
             // in a job that has been running for a while (with 5 s, the first seconds of some runs still saw
             // stalls of 1 to 6 s while it compiled on the one core).
             long warmMillis = Long.getLong("bench.latencyWarmupMs", 20_000);
+            // Keyed by tag, as the receiver writes: the same tags in every latency run (not the run's topic
+            // prefix), so that every run splits the load between the two partitions alike. The split is
+            // uneven (four services' tags on two partitions): one source subtask carries more than half.
             while (System.currentTimeMillis() - start < warmMillis + seconds * 1000L) {
                 long now = System.currentTimeMillis();
                 long due = (now - start) * rate / 1000;
@@ -337,14 +535,14 @@ public final class JobBench {
                     if ("ERROR".equals(rec.get("log_level"))) {
                         rec.put("log_level", "WARN"); // background noise must not make bursts of its own
                     }
-                    producer.send(raw(o.topics().raw(), "lat." + rec.get("service_name"), now, "l" + sent + "#0", msgpack(rec)));
+                    producer.send(raw(o.topics().raw(), null, "lat." + rec.get("service_name"), now, "l" + sent + "#0", msgpack(rec)));
                 }
                 if (now - start >= bursts * 100L) {
                     String svc = "burst-" + bursts++;
                     for (int k = 0; k < 5; k++) {
                         Map<String, Object> rec = new LinkedHashMap<>(Map.of("service_name", svc, "node_id", svc + "-1",
                                 "message_type", "LOG", "log_level", "ERROR", "message", "failure " + k));
-                        producer.send(raw(o.topics().raw(), "lat." + svc, System.currentTimeMillis(), svc + "#" + k, msgpack(rec)));
+                        producer.send(raw(o.topics().raw(), null, "lat." + svc, System.currentTimeMillis(), svc + "#" + k, msgpack(rec)));
                     }
                     if (now - start >= warmMillis) {
                         burstAppended.put(svc, System.currentTimeMillis());
@@ -354,7 +552,7 @@ public final class JobBench {
                     if (now - lastHeartbeat.getOrDefault(node, 0L) >= 1000) {
                         Map<String, Object> hb = new LinkedHashMap<>(Map.of("service_name", "lat", "node_id", node,
                                 "message_type", "HEARTBEAT", "status", "UP"));
-                        producer.send(raw(o.topics().raw(), "lat.hb", now, node + now + "#0", msgpack(hb)));
+                        producer.send(raw(o.topics().raw(), null, "lat.hb", now, node + now + "#0", msgpack(hb)));
                         lastHeartbeat.put(node, System.currentTimeMillis());
                     }
                 }
@@ -362,6 +560,7 @@ public final class JobBench {
             }
             producer.flush();
             System.err.printf("appended %d events and %d bursts in %d s; heartbeats stop now%n", sent, bursts, seconds);
+            System.out.printf("appended=%d%n", sent);
             Thread.sleep(40_000);
             stop.set(true);
             watcher.join();
@@ -379,9 +578,10 @@ public final class JobBench {
             });
             Collections.sort(latencies);
             long missing = latencies.stream().filter(l -> l == Long.MAX_VALUE).count();
-            System.out.printf("bursts=%d alerts_missing=%d alert_latency_ms_p50=%d alert_latency_ms_p99=%d%n",
+            System.out.printf("bursts=%d alerts_missing=%d alert_latency_ms_p50=%d alert_latency_ms_p99=%d alert_latency_ms_max=%s%n",
                     latencies.size(), missing, latencies.get(latencies.size() / 2),
-                    latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1));
+                    latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1),
+                    missing > 0 ? "never" : Long.toString(latencies.get(latencies.size() - 1)));
             for (String node : nodes) {
                 Long seen = alertSeen.get("heartbeat-timeout|" + node);
                 System.out.printf("heartbeat_timeout node=%s after_last_heartbeat_ms=%s window_ms=15000%n", node,
@@ -409,7 +609,7 @@ public final class JobBench {
             for (int i = 0; seen < 50 && System.currentTimeMillis() < deadline; i++) {
                 Map<String, Object> probe = new LinkedHashMap<>(Map.of("service_name", "probe", "node_id", "probe-1",
                         "message_type", "LOG", "log_level", "INFO", "message", "probe " + i));
-                producer.send(raw(o.topics().raw(), "lat.probe", System.currentTimeMillis(), "probe" + i + "#0", msgpack(probe)));
+                producer.send(raw(o.topics().raw(), null, "lat.probe", System.currentTimeMillis(), "probe" + i + "#0", msgpack(probe)));
                 producer.flush();
                 seen += all.poll(Duration.ofMillis(100)).count();
             }
@@ -424,7 +624,7 @@ public final class JobBench {
                 for (int k = 0; k < 5; k++) {
                     Map<String, Object> rec = new LinkedHashMap<>(Map.of("service_name", svc, "node_id", svc,
                             "message_type", "LOG", "log_level", "ERROR", "message", "probe failure " + k));
-                    producer.send(raw(o.topics().raw(), "lat.probe", System.currentTimeMillis(), svc + "#" + k, msgpack(rec)));
+                    producer.send(raw(o.topics().raw(), null, "lat.probe", System.currentTimeMillis(), svc + "#" + k, msgpack(rec)));
                 }
                 producer.flush();
                 for (ConsumerRecord<byte[], byte[]> r : all.poll(Duration.ofMillis(100))) {
