@@ -119,6 +119,10 @@ class LogPipelineTest {
                 raw.send("app.order", now + 32, rec("message_type", "HEARTBEAT", "service_name", "order",
                         "node_id", "ord-3", "status", "DOWN"));
                 valid += 3;
+                // A Fluent Bit event with its metadata ([[time, {metadata}], record]: the receiver's header).
+                raw.sendBytes("app.fluentbit", now + 35, RawProducer.msgpack(rec("log", "from fluent bit",
+                        "service_name", "fb")), RawProducer.msgpack(rec("kubernetes_pod", "fb-7d9")));
+                valid++;
                 raw.sendBytes("app.bad", now + 40, "plain text, not msgpack".getBytes());
                 raw.sendBytes("app.bad", now + 41, new byte[]{(byte) 0x92, 1, 2});
                 raw.flush();
@@ -189,6 +193,13 @@ class LogPipelineTest {
             assertThat(alerts).allSatisfy(d -> assertThat(d.at("/event/kind").asText()).isEqualTo("alert"));
             assertThat(alerts).extracting(d -> d.at("/rule/name").asText())
                     .contains("error-burst", "fatal", "node-down", "heartbeat-timeout", "node-recovered");
+            // Fluent Bit's metadata: on all_logs under metadata, and in Elasticsearch found by value.
+            assertThat(all).filteredOn(d -> d.at("/event/dataset").asText().equals("app.fluentbit"))
+                    .singleElement().satisfies(d ->
+                            assertThat(d.at("/metadata/kubernetes_pod").asText()).isEqualTo("fb-7d9"));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TestElasticsearch.post("/logs-*/_count",
+                    "{\"query\": {\"term\": {\"fields_kv\": \"metadata.kubernetes_pod=fb-7d9\"}}}").path("count").asInt())
+                    .isEqualTo(1));
             // Original fields: unindexed under fields, found by value through fields_kv.
             assertThat(TestElasticsearch.post("/logs-*/_count",
                     "{\"query\": {\"term\": {\"fields_kv\": \"card=visa\"}}}").path("count").asInt())

@@ -3,6 +3,7 @@ package io.dls.job.support;
 import io.dls.testing.TestKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import io.dls.contracts.FluentHeaders;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.msgpack.core.MessageBufferPacker;
@@ -57,13 +58,22 @@ public final class RawProducer implements AutoCloseable {
     }
 
     public void sendBytes(String tag, long epochMillis, byte[] value) {
+        sendBytes(tag, epochMillis, value, null);
+    }
+
+    /** @param metadata a fluent.metadata header (Fluent Bit's metadata map as msgpack), or null */
+    public void sendBytes(String tag, long epochMillis, byte[] value, byte[] metadata) {
         long s = epochMillis / 1000;
         int ns = (int) (epochMillis % 1000) * 1_000_000 + 1;
-        byte[] time = {(byte) (s >>> 24), (byte) (s >>> 16), (byte) (s >>> 8), (byte) s,
-                (byte) (ns >>> 24), (byte) (ns >>> 16), (byte) (ns >>> 8), (byte) ns};
-        byte[] chunk = ("test-chunk#" + chunkIndex++).getBytes(StandardCharsets.UTF_8);
+        byte[] chunk = FluentHeaders.chunk(FluentHeaders.chunkPrefix("test-chunk".getBytes(StandardCharsets.UTF_8)),
+                chunkIndex++);
+        List<org.apache.kafka.common.header.Header> headers = new java.util.ArrayList<>(List.of(
+                new RecordHeader(FluentHeaders.TIME, FluentHeaders.time(s, ns)), new RecordHeader(FluentHeaders.CHUNK, chunk)));
+        if (metadata != null) {
+            headers.add(new RecordHeader(FluentHeaders.METADATA, metadata));
+        }
         producer.send(new ProducerRecord<>(topic, null, epochMillis, tag.getBytes(StandardCharsets.UTF_8), value,
-                List.of(new RecordHeader("fluent.time", time), new RecordHeader("fluent.chunk", chunk))));
+                headers));
     }
 
     public void flush() {
