@@ -54,7 +54,7 @@ public final class NotifierMain implements Callable<Integer> {
     @Option(names = "--recovery-rule", defaultValue = "node-recovered", description = "rule name of the recovery notices (default: ${DEFAULT-VALUE})")
     String recoveryRule;
 
-    @Option(names = "--resolved-by-recovery", split = ",", defaultValue = "heartbeat-timeout,node-down",
+    @Option(names = "--resolved-by-recovery", split = ",", defaultValue = "heartbeat-timeout,node-down,pipeline-silent",
             description = "patterns that end with a recovery notice for their key instead of a timer (default: ${DEFAULT-VALUE})")
     List<String> resolvedByRecovery;
 
