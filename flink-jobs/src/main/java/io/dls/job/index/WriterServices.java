@@ -42,15 +42,6 @@ public final class WriterServices implements AutoCloseable {
         this.deadLetters = new DeadLetterProducer(settings.kafka(), settings.deadLetterTopic());
         this.es = new ElasticsearchHttp(settings.esBaseUrl(), settings.esUsername(), settings.esPassword());
         this.metrics = flinkMetrics(group);
-        // Flink cancels a task by interrupting its thread. A writer whose bulk waits for Elasticsearch may hold
-        // that thread in the bulk processor's lock, which does not listen to interrupts: watch for the interrupt
-        // here and give up the bulk, so the task ends instead of Flink killing the TaskManager after 3 minutes.
-        Thread task = Thread.currentThread();
-        executor.scheduleWithFixedDelay(() -> {
-            if (task.isInterrupted() || !task.isAlive()) {
-                abort();
-            }
-        }, 1, 1, TimeUnit.SECONDS);
         if (settings.retentionDays() > 0) {
             Retention retention = new Retention(es, settings.retentionDays());
             executor.scheduleWithFixedDelay(retention::run, 1, 60, TimeUnit.MINUTES);
