@@ -136,6 +136,7 @@ public final class Connectors {
                 // Well under Elasticsearch's http.max_content_length (100 MB): a bulk it answers 413 for would
                 // be retried forever. 1,000 events of --max-event-bytes could otherwise reach 256 MB.
                 .setBulkFlushMaxSizeMb(BULK_MAX_MB)
+                .setBulkFlushInterval(o.esBulkIntervalMs)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
         if (o.esUsername != null) {
             b.setConnectionUsername(o.esUsername).setConnectionPassword(password);
@@ -144,7 +145,7 @@ public final class Connectors {
         kafkaProperties(o).forEach((k, v) -> kafka.put(String.valueOf(k), String.valueOf(v)));
         IndexSettings settings = new IndexSettings(kafka, o.topicDeadLetter, hosts.get(0).toURI(), o.esUsername,
                 password, o.retentionDays);
-        return JsonBulkSinkBuilder.resilient(b.build(), new WriterServices.Factory(settings), o.esBulkIntervalMs);
+        return JsonBulkSinkBuilder.resilient(b.build(), new WriterServices.Factory(settings));
     }
 
     /** Creates every topic the job reads or writes that does not exist yet (a missing input fails the job). */

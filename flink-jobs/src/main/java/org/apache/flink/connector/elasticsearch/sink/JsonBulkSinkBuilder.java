@@ -6,7 +6,6 @@ import io.dls.job.index.WriterServices;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.metrics.MetricGroup;
 import org.elasticsearch.action.ActionListener;
 import org.elasticsearch.action.bulk.BackoffPolicy;
@@ -43,19 +42,9 @@ public class JsonBulkSinkBuilder<IN> extends Elasticsearch7SinkBuilder<IN> {
     /** The services of the writer being created: handed from {@link Resilient#createWriter} to the factory. */
     private static final ThreadLocal<WriterServices> CURRENT = new ThreadLocal<>();
 
-    /**
-     * The sink, with the services each of its writers needs.
-     *
-     * @param sink            built with no bulk flush interval ({@code setBulkFlushInterval} unset): the bulk
-     *                        processor's own interval flush runs on a thread of its own and holds the
-     *                        processor's lock while a bulk waits for Elasticsearch, and a task thread blocked
-     *                        on that lock ignores Flink's cancellation (Flink then kills the TaskManager)
-     * @param flushIntervalMs the interval flush instead, from the task's own processing-time timers, so every
-     *                        bulk runs in the task thread and waits interruptibly
-     */
-    public static <T> Sink<T> resilient(ElasticsearchSink<T> sink, WriterServices.Factory services,
-                                        long flushIntervalMs) {
-        return new Resilient<>(sink, services, flushIntervalMs);
+    /** The sink, with the services each of its writers needs. */
+    public static <T> Sink<T> resilient(ElasticsearchSink<T> sink, WriterServices.Factory services) {
+        return new Resilient<>(sink, services);
     }
 
     @Override
@@ -122,33 +111,28 @@ public class JsonBulkSinkBuilder<IN> extends Elasticsearch7SinkBuilder<IN> {
         private static final long serialVersionUID = 1L;
         private final ElasticsearchSink<T> sink;
         private final WriterServices.Factory services;
-        private final long flushIntervalMs;
 
-        Resilient(ElasticsearchSink<T> sink, WriterServices.Factory services, long flushIntervalMs) {
+        Resilient(ElasticsearchSink<T> sink, WriterServices.Factory services) {
             this.sink = sink;
             this.services = services;
-            this.flushIntervalMs = flushIntervalMs;
         }
 
         @Override
         @SuppressWarnings("deprecation")
         public SinkWriter<T> createWriter(InitContext context) throws IOException {
-            return withServices(context.metricGroup(), context.getProcessingTimeService(),
-                    () -> sink.createWriter(context));
+            return withServices(context.metricGroup(), () -> sink.createWriter(context));
         }
 
         @Override
         public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-            return withServices(context.metricGroup(), context.getProcessingTimeService(),
-                    () -> sink.createWriter(context));
+            return withServices(context.metricGroup(), () -> sink.createWriter(context));
         }
 
-        private SinkWriter<T> withServices(MetricGroup group, ProcessingTimeService time, WriterMaker<T> make)
-                throws IOException {
+        private SinkWriter<T> withServices(MetricGroup group, WriterMaker<T> make) throws IOException {
             WriterServices s = services.create(group);
             CURRENT.set(s);
             try {
-                return new Closing<>(make.make(), s, time, flushIntervalMs);
+                return new Closing<>(make.make(), s);
             } catch (IOException | RuntimeException e) {
                 s.close();
                 throw e;
@@ -163,33 +147,7 @@ public class JsonBulkSinkBuilder<IN> extends Elasticsearch7SinkBuilder<IN> {
         SinkWriter<T> make() throws IOException;
     }
 
-    /** The connector's writer, flushed on the task's own timer, closing its services after it. */
-    private static final class Closing<T> implements SinkWriter<T> {
-        private final SinkWriter<T> writer;
-        private final WriterServices services;
-        private final ProcessingTimeService time;
-        private final long intervalMs;
-        private volatile boolean closed;
-
-        Closing(SinkWriter<T> writer, WriterServices services, ProcessingTimeService time, long intervalMs) {
-            this.writer = writer;
-            this.services = services;
-            this.time = time;
-            this.intervalMs = intervalMs;
-            if (intervalMs > 0) {
-                time.registerTimer(time.getCurrentProcessingTime() + intervalMs, this::onTimer);
-            }
-        }
-
-        /** Runs in the task thread (the mailbox), like writes and checkpoints. */
-        private void onTimer(long now) throws IOException, InterruptedException {
-            if (closed) {
-                return;
-            }
-            writer.flush(false);
-            time.registerTimer(time.getCurrentProcessingTime() + intervalMs, this::onTimer);
-        }
-
+    private record Closing<T>(SinkWriter<T> writer, WriterServices services) implements SinkWriter<T> {
         @Override
         public void write(T element, Context context) throws IOException, InterruptedException {
             writer.write(element, context);
@@ -208,7 +166,6 @@ public class JsonBulkSinkBuilder<IN> extends Elasticsearch7SinkBuilder<IN> {
 
         @Override
         public void close() throws Exception {
-            closed = true;
             // First release a bulk that waits for Elasticsearch: the connector's close flushes and waits.
             services.abort();
             try {
