@@ -1,0 +1,221 @@
+package io.dls.job.patterns;
+
+import io.dls.job.normalize.LogEvent;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.KeyedStateStore;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.base.ListSerializer;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.cep.configuration.SharedBufferCacheConfig;
+import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.cep.nfa.NFA;
+import org.apache.flink.cep.nfa.NFAState;
+import org.apache.flink.cep.nfa.NFAStateSerializer;
+import org.apache.flink.cep.nfa.sharedbuffer.SharedBuffer;
+import org.apache.flink.cep.nfa.sharedbuffer.SharedBufferAccessor;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * One alert pattern inside {@link PatternsOperator}: Flink CEP's NFA and shared buffer for the current key,
+ * driven the way Flink's own CEP operator drives them (events buffered until the watermark passes them in event
+ * time, straight in processing time; a timer at the end of each new partial match's window), with the states
+ * named after the pattern so that many patterns share one operator. What differs: a key left with nothing in
+ * progress has its states cleared whole, so quiet keys cost nothing.
+ */
+final class PatternEngine {
+
+    /** What the engine needs from the operator that hosts it. */
+    interface Host {
+        long currentWatermark();
+
+        long currentProcessingTime();
+
+        void registerTimer(String pattern, long at, boolean processingTime);
+
+        /** @param timestamp the alert record's event time; null in processing time */
+        void emit(PatternRuntime pattern, Alert alert, Long timestamp) throws Exception;
+    }
+
+    private final PatternRuntime pattern;
+    private final Host host;
+    private final NFA<LogEvent> nfa;
+    private final SharedBuffer<LogEvent> buffer;
+    private final PrefixedStateStore bufferStates;
+    private final ValueState<NFAState> nfaState;
+    private final MapState<Long, List<LogEvent>> queue;
+    private final org.apache.flink.cep.time.TimerService clock;
+    private final MatchContext context = new MatchContext();
+    private final List<Alert> matched = new ArrayList<>(1);
+    private final Collector<Alert> collector = new Collector<>() {
+        @Override
+        public void collect(Alert alert) {
+            matched.add(alert);
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    PatternEngine(PatternRuntime pattern, Host host, KeyedStateStore store, TypeSerializer<LogEvent> serializer,
+                  SharedBufferCacheConfig cache, RuntimeContext runtime) throws Exception {
+        this.pattern = pattern;
+        this.host = host;
+        String name = pattern.name();
+        this.nfaState = store.getState(new ValueStateDescriptor<>(name + "/nfa", new NFAStateSerializer()));
+        this.queue = store.getMapState(new MapStateDescriptor<>(name + "/queue", LongSerializer.INSTANCE,
+                new ListSerializer<>(serializer)));
+        this.bufferStates = new PrefixedStateStore(store, name);
+        this.buffer = new SharedBuffer<>(bufferStates, serializer, cache);
+        this.nfa = pattern.nfa().createNFA();
+        this.nfa.open(runtime, new Configuration());
+        this.clock = host::currentProcessingTime;
+    }
+
+    /** @return false when the event came too late (at or behind the watermark, in event time) */
+    boolean process(LogEvent event, long timestamp) throws Exception {
+        if (pattern.processingTime()) {
+            NFAState state = state();
+            long now = host.currentProcessingTime();
+            advance(state, now);
+            feed(state, event, now);
+            store(state);
+            return true;
+        }
+        if (timestamp <= host.currentWatermark()) {
+            return false;
+        }
+        List<LogEvent> atTime = queue.get(timestamp);
+        if (atTime == null) {
+            atTime = new ArrayList<>();
+            host.registerTimer(pattern.name(), timestamp, false);
+        }
+        atTime.add(event);
+        queue.put(timestamp, atTime);
+        return true;
+    }
+
+    /** A timer of this pattern fired for the current key. */
+    void onTimer() throws Exception {
+        NFAState state = state();
+        if (pattern.processingTime()) {
+            advance(state, host.currentProcessingTime());
+        } else {
+            long watermark = host.currentWatermark();
+            PriorityQueue<Long> times = new PriorityQueue<>();
+            for (Long t : queue.keys()) {
+                times.add(t);
+            }
+            while (!times.isEmpty() && times.peek() <= watermark) {
+                long t = times.poll();
+                advance(state, t);
+                for (LogEvent e : queue.get(t)) {
+                    feed(state, e, t);
+                }
+                queue.remove(t);
+            }
+            advance(state, watermark);
+        }
+        store(state);
+    }
+
+    void close() throws Exception {
+        nfa.close();
+        buffer.releaseCacheStatisticsTimer();
+    }
+
+    private NFAState state() throws Exception {
+        NFAState s = nfaState.value();
+        return s != null ? s : nfa.createInitialNFAState();
+    }
+
+    private void feed(NFAState state, LogEvent event, long timestamp) throws Exception {
+        try (SharedBufferAccessor<LogEvent> access = buffer.getAccessor()) {
+            Collection<Map<String, List<LogEvent>>> matches =
+                    nfa.process(access, state, event, timestamp, pattern.skip(), clock);
+            if (nfa.getWindowTime() > 0 && state.isNewStartPartialMatch()) {
+                host.registerTimer(pattern.name(), timestamp + nfa.getWindowTime(), pattern.processingTime());
+            }
+            emit(matches, timestamp);
+        }
+    }
+
+    private void advance(NFAState state, long timestamp) throws Exception {
+        try (SharedBufferAccessor<LogEvent> access = buffer.getAccessor()) {
+            Tuple2<Collection<Map<String, List<LogEvent>>>, Collection<Tuple2<Map<String, List<LogEvent>>, Long>>>
+                    result = nfa.advanceTime(access, state, timestamp, pattern.skip());
+            // Timed-out partial matches are not alerts (see AlertFunction); pending absence matches are.
+            emit(result.f0, timestamp);
+        }
+    }
+
+    private void emit(Collection<Map<String, List<LogEvent>>> matches, long timestamp) throws Exception {
+        if (matches.isEmpty()) {
+            return;
+        }
+        context.timestamp = timestamp;
+        for (Map<String, List<LogEvent>> match : matches) {
+            pattern.function().processMatch(match, context, collector);
+        }
+        for (Alert a : matched) {
+            host.emit(pattern, a, pattern.processingTime() ? null : timestamp);
+        }
+        matched.clear();
+    }
+
+    /**
+     * Writes the NFA state back, or clears every state of the key when nothing is in progress any more (only
+     * the start state left, no event waiting for the watermark): the shared buffer then holds no event either,
+     * and its per-timestamp counters serve no one.
+     */
+    private void store(NFAState state) throws Exception {
+        boolean idle = state.getPartialMatches().size() == 1 && state.getCompletedMatches().isEmpty()
+                && state.getPartialMatches().peek().getPreviousBufferEntry() == null && queue.isEmpty();
+        if (idle) {
+            nfaState.clear();
+            for (State s : bufferStates.states()) {
+                s.clear();
+            }
+            return;
+        }
+        if (state.isStateChanged()) {
+            state.resetStateChanged();
+            state.resetNewStartPartialMatch();
+            nfaState.update(state);
+        }
+    }
+
+    /** The context CEP hands a pattern function; alerts take no side outputs. */
+    private final class MatchContext implements PatternProcessFunction.Context {
+        long timestamp;
+
+        @Override
+        public long timestamp() {
+            return timestamp;
+        }
+
+        @Override
+        public long currentProcessingTime() {
+            return host.currentProcessingTime();
+        }
+
+        @Override
+        public <X> void output(OutputTag<X> outputTag, X value) {
+            throw new UnsupportedOperationException("alert patterns have no side outputs");
+        }
+    }
+}
