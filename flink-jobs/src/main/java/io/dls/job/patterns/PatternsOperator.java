@@ -111,6 +111,9 @@ public class PatternsOperator extends AbstractStreamOperator<Alert>
             Long until = quietUntil.get(name);
             if (until != null && until <= timer.getTimestamp()) {
                 quietUntil.remove(name);
+                if (quietUntil.isEmpty()) {
+                    quietUntil.clear(); // an empty map is still an entry of the key's state
+                }
             }
         }
     }

@@ -1,0 +1,119 @@
+package io.dls.job.patterns;
+
+import io.dls.job.normalize.LogEvent;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static io.dls.job.patterns.TestEvents.T0;
+import static io.dls.job.patterns.TestEvents.heartbeat;
+import static io.dls.job.patterns.TestEvents.log;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Harness tests of the operator that runs every pattern: alerts, suppression inside it, and that keys which have
+ * gone quiet leave neither state nor timers behind, in event and in processing time.
+ */
+class PatternsOperatorTest {
+
+    private Map<String, PatternSpec> shipped;
+
+    @BeforeEach
+    void load() throws Exception {
+        shipped = PatternLoader.loadDirectory(TestEvents.shippedPatterns()).stream()
+                .collect(Collectors.toMap(PatternSpec::name, s -> s));
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Dispatched, Alert> harness(
+            List<CompiledPattern> patterns) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new PatternsOperator(patterns.stream().map(PatternRuntime::of).toList()),
+                new PatternStreams.DispatchKey(), Types.STRING);
+        h.open();
+        return h;
+    }
+
+    private static StreamRecord<Dispatched> to(int pattern, String keyField, LogEvent e) {
+        return new StreamRecord<>(new Dispatched(Dispatched.key(keyField, e.get(keyField)), new int[]{pattern}, e),
+                e.epochMillis);
+    }
+
+    private static List<Alert> alerts(KeyedOneInputStreamOperatorTestHarness<String, Dispatched, Alert> h) {
+        return h.extractOutputValues();
+    }
+
+    /** Event time (the shipped file says processing time; dry runs force event time like this). */
+    @Test
+    void errorBurstAlertsOnceWithinItsSuppressionAndLeavesNothingBehind() throws Exception {
+        CompiledPattern burst = PatternCompiler.compile(shipped.get("error-burst"), true);
+        try (var h = harness(List.of(burst))) {
+            for (int i = 0; i < 5; i++) {
+                h.processElement(to(0, "service.name", log(1 + i, "cart", "node-1", "ERROR", "first #" + i)));
+            }
+            h.processWatermark(T0 + 10_000);
+            assertThat(alerts(h)).extracting(a -> a.pattern, a -> a.keyValue, a -> a.eventCount)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("error-burst", "cart", 5));
+
+            // A second burst 20 s later is inside the 1 m quiet period: counted, not emitted.
+            for (int i = 0; i < 5; i++) {
+                h.processElement(to(0, "service.name", log(21 + i, "cart", "node-1", "ERROR", "second #" + i)));
+            }
+            h.processWatermark(T0 + 40_000);
+            assertThat(alerts(h)).hasSize(1);
+
+            // Four errors (no burst) and then silence: every window and the quiet period end.
+            for (int i = 0; i < 4; i++) {
+                h.processElement(to(0, "service.name", log(50 + i, "cart", "node-1", "ERROR", "few #" + i)));
+            }
+            h.processWatermark(T0 + 300_000);
+            assertThat(alerts(h)).hasSize(1);
+            assertThat(h.numKeyedStateEntries()).as("keyed state entries left").isZero();
+            assertThat(h.numEventTimeTimers()).as("event-time timers left").isZero();
+        }
+    }
+
+    @Test
+    void heartbeatTimeoutInProcessingTimeLeavesNothingBehind() throws Exception {
+        CompiledPattern timeout = PatternCompiler.compile(shipped.get("heartbeat-timeout"), false);
+        assertThat(timeout.processingTime()).isTrue();
+        try (var h = harness(List.of(timeout))) {
+            h.setProcessingTime(1_000);
+            h.processElement(to(0, "host.name", heartbeat(1, "node-7", "UP")));
+            h.setProcessingTime(10_000);
+            h.processElement(to(0, "host.name", heartbeat(10, "node-7", "UP")));
+            h.setProcessingTime(20_000);
+            assertThat(alerts(h)).isEmpty(); // 10 s of silence, the window is 15 s
+            h.setProcessingTime(26_000);
+            assertThat(alerts(h)).extracting(a -> a.pattern, a -> a.keyValue)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("heartbeat-timeout", "node-7"));
+            assertThat(h.numKeyedStateEntries()).as("keyed state entries left").isZero();
+            assertThat(h.numProcessingTimeTimers()).as("processing-time timers left").isZero();
+        }
+    }
+
+    @Test
+    void patternsOfOneKeyKeepTheirOwnStateAndTimers() throws Exception {
+        CompiledPattern burst = PatternCompiler.compile(shipped.get("error-burst"), true);
+        CompiledPattern fatal = PatternCompiler.compile(shipped.get("fatal"), true);
+        assertThat(fatal.keyField()).isEqualTo(burst.keyField());
+        try (var h = harness(List.of(burst, fatal))) {
+            for (int i = 0; i < 5; i++) {
+                LogEvent e = log(1 + i, "cart", "node-1", i == 2 ? "FATAL" : "ERROR", "#" + i);
+                int[] to = i == 2 ? new int[]{0, 1} : new int[]{0};
+                h.processElement(new StreamRecord<>(new Dispatched(Dispatched.key("service.name", "cart"), to, e),
+                        e.epochMillis));
+            }
+            h.processWatermark(T0 + 10_000);
+            assertThat(alerts(h)).extracting(a -> a.pattern).containsExactlyInAnyOrder("error-burst", "fatal");
+            h.processWatermark(T0 + 600_000);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+}
