@@ -62,9 +62,21 @@ final class PatternsCommand implements Runnable {
         @Parameters(paramLabel = "DIR", description = "directory of pattern files")
         Path dir;
 
+        @Option(names = "--parallelism", defaultValue = "1",
+                description = "the job's parallelism, for the count of tasks (default: ${DEFAULT-VALUE})")
+        int parallelism;
+
         @Override
         public Integer call() {
-            return validate(dir, System.out, System.err) == null ? 1 : 0;
+            List<PatternSpec> specs = validate(dir, System.out, System.err);
+            if (specs == null) {
+                return 1;
+            }
+            if (flinkPresent()) {
+                System.out.println(JobGraphSize.of(io.dls.job.patterns.PatternCompiler.compileAll(specs, false),
+                        parallelism));
+            }
+            return 0;
         }
     }
 
