@@ -35,7 +35,7 @@ public final class PatternCompiler {
                     spec.isAbsence() ? "absence" : "steps", "Flink CEP rejects this pattern: " + e.getMessage()));
         }
         boolean processingTime = spec.time() == PatternSpec.TimeMode.PROCESSING && !forceEventTime;
-        return new CompiledPattern(spec, pattern, processingTime, spec.key(), uid(spec.name()),
+        return new CompiledPattern(spec, pattern, processingTime, spec.key(),
                 new AlertFunction(spec, processingTime), prefilter(spec));
     }
 
@@ -60,11 +60,6 @@ public final class PatternCompiler {
 
     private static boolean repeated(PatternSpec.Quantifier q) {
         return q.kind() == PatternSpec.Quantifier.Kind.TIMES || q.kind() == PatternSpec.Quantifier.Kind.AT_LEAST;
-    }
-
-    /** The CEP operator's uid; the suppression operator adds {@code -suppress}. */
-    public static String uid(String patternName) {
-        return "pattern-" + patternName;
     }
 
     /** The CEP state that drops a waiting first event when a newer one comes (see {@link #sequence}). */

@@ -33,7 +33,6 @@ class PatternCompilerTest {
         assertThat(shipped).hasSize(5);
         for (PatternSpec spec : shipped.values()) {
             CompiledPattern p = PatternCompiler.compile(spec, false);
-            assertThat(p.uid()).isEqualTo("pattern-" + spec.name());
             assertThat(p.keyField()).isEqualTo(spec.key());
             assertThat(p.processingTime()).isTrue();
             assertThat(PatternCompiler.compile(spec, true).processingTime()).as("forced event time").isFalse();

@@ -50,7 +50,7 @@ class PrefilterIndexTest {
         Arbitrary<CompiledPattern> one = Combinators.combine(
                 Arbitraries.of("service.name", "host.name", "region"),
                 condition(3).injectNull(0.1)
-        ).as((key, prefilter) -> new CompiledPattern(null, null, false, key, "p", null, prefilter));
+        ).as((key, prefilter) -> new CompiledPattern(null, null, false, key, null, prefilter));
         return one.list().ofMinSize(1).ofMaxSize(30);
     }
 
