@@ -76,14 +76,35 @@ final class PatternEngine {
         this.pattern = pattern;
         this.host = host;
         String name = pattern.name();
-        this.nfaState = store.getState(new ValueStateDescriptor<>(name + "/nfa", new NFAStateSerializer()));
-        this.queue = store.getMapState(new MapStateDescriptor<>(name + "/queue", LongSerializer.INSTANCE,
-                new ListSerializer<>(serializer)));
+        this.nfaState = store.getState(nfaDescriptor(name));
+        this.queue = store.getMapState(queueDescriptor(name, serializer));
         this.bufferStates = new PrefixedStateStore(store, name);
         this.buffer = new SharedBuffer<>(bufferStates, serializer, cache);
         this.nfa = pattern.nfa().createNFA();
         this.nfa.open(runtime, new Configuration());
         this.clock = host::currentProcessingTime;
+    }
+
+    static ValueStateDescriptor<NFAState> nfaDescriptor(String pattern) {
+        return new ValueStateDescriptor<>(pattern + "/nfa", new NFAStateSerializer());
+    }
+
+    static MapStateDescriptor<Long, List<LogEvent>> queueDescriptor(String pattern, TypeSerializer<LogEvent> events) {
+        return new MapStateDescriptor<>(pattern + "/queue", LongSerializer.INSTANCE, new ListSerializer<>(events));
+    }
+
+    /**
+     * Every keyed state a pattern of this name has (its NFA, its queue, its shared buffer's maps), described with
+     * their serializers: what to clear on restore when the pattern has left the set.
+     */
+    static List<org.apache.flink.api.common.state.StateDescriptor<?, ?>> stateOf(
+            String pattern, KeyedStateStore store, TypeSerializer<LogEvent> serializer, SharedBufferCacheConfig cache) {
+        PrefixedStateStore prefixed = new PrefixedStateStore(store, pattern);
+        new SharedBuffer<>(prefixed, serializer, cache).releaseCacheStatisticsTimer();
+        List<org.apache.flink.api.common.state.StateDescriptor<?, ?>> all = new ArrayList<>(prefixed.descriptors());
+        all.add(nfaDescriptor(pattern));
+        all.add(queueDescriptor(pattern, serializer));
+        return all;
     }
 
     /** @return false when the event came too late (at or behind the watermark, in event time) */

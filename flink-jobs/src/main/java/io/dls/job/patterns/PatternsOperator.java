@@ -43,6 +43,9 @@ public class PatternsOperator extends AbstractStreamOperator<Alert>
     private transient Map<String, Integer> byName;
     private transient InternalTimerService<String> timers;
     private transient MapState<String, Long> quietUntil;
+    /** The names of the patterns, kept in savepoints so that a restore can tell which patterns left the set. */
+    private transient org.apache.flink.api.common.state.ListState<String> names;
+    private transient List<String> removed;
     private transient TypeSerializer<LogEvent> eventSerializer;
     private transient SharedBufferCacheConfig cacheConfig;
     private transient PatternEngine.Host host;
@@ -58,6 +61,21 @@ public class PatternsOperator extends AbstractStreamOperator<Alert>
         super.initializeState(context);
         quietUntil = context.getKeyedStateStore().getMapState(
                 new MapStateDescriptor<>("quiet-until", StringSerializer.INSTANCE, LongSerializer.INSTANCE));
+        // Union: after a change of parallelism every subtask sees every name, and clears its own keys.
+        names = context.getOperatorStateStore().getUnionListState(
+                new org.apache.flink.api.common.state.ListStateDescriptor<>("pattern-names", StringSerializer.INSTANCE));
+        java.util.Set<String> before = new java.util.TreeSet<>();
+        if (context.isRestored()) {
+            names.get().forEach(before::add);
+        }
+        patterns.forEach(p -> before.remove(p.name()));
+        removed = List.copyOf(before);
+    }
+
+    @Override
+    public void snapshotState(org.apache.flink.runtime.state.StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        names.update(patterns.stream().map(PatternRuntime::name).toList());
     }
 
     @Override
@@ -72,9 +90,46 @@ public class PatternsOperator extends AbstractStreamOperator<Alert>
         eventSerializer = TypeInformation.of(LogEvent.class)
                 .createSerializer(getExecutionConfig().getSerializerConfig());
         cacheConfig = SharedBufferCacheConfig.of(getOperatorConfig().getConfiguration());
+        forgetRemoved();
         late = getMetricGroup().counter("numLateRecordsDropped");
         suppressed = getMetricGroup().counter("alertsSuppressed");
         host = new Host();
+    }
+
+    /**
+     * A pattern that left the set since the savepoint would otherwise keep its partial matches in every later
+     * savepoint, read by no one: its states are cleared for every key, and its quiet periods.
+     */
+    private void forgetRemoved() throws Exception {
+        if (removed.isEmpty()) {
+            return;
+        }
+        org.apache.flink.runtime.state.KeyedStateBackend<Object> backend = getKeyedStateBackend();
+        for (String name : removed) {
+            for (var d : PatternEngine.stateOf(name, getKeyedStateStore(), eventSerializer, cacheConfig)) {
+                clearAll(backend, d);
+            }
+        }
+        backend.applyToAllKeys(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+                new MapStateDescriptor<>("quiet-until", StringSerializer.INSTANCE, LongSerializer.INSTANCE),
+                (key, state) -> {
+                    for (String name : removed) {
+                        state.remove(name);
+                    }
+                    if (state.isEmpty()) {
+                        state.clear();
+                    }
+                });
+        LOG.info("Cleared the state of {} pattern(s) no longer in the set: {}", removed.size(), removed);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void clearAll(org.apache.flink.runtime.state.KeyedStateBackend<Object> backend,
+                                 org.apache.flink.api.common.state.StateDescriptor d) throws Exception {
+        backend.applyToAllKeys(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE, d,
+                (key, state) -> ((org.apache.flink.api.common.state.State) state).clear());
     }
 
     @Override
@@ -102,7 +157,7 @@ public class PatternsOperator extends AbstractStreamOperator<Alert>
         String ns = timer.getNamespace();
         Integer p = byName.get(ns.substring(2));
         if (p == null) {
-            return; // a timer restored for a pattern that is no longer in the set
+            return; // a timer restored for a pattern that is no longer in the set (its state is cleared)
         }
         if (ns.startsWith(CEP)) {
             engine(p).onTimer();

@@ -27,6 +27,7 @@ final class PrefixedStateStore implements KeyedStateStore {
     private final KeyedStateStore store;
     private final String prefix;
     private final List<State> made = new ArrayList<>();
+    private final List<org.apache.flink.api.common.state.StateDescriptor<?, ?>> described = new ArrayList<>();
 
     PrefixedStateStore(KeyedStateStore store, String patternName) {
         this.store = store;
@@ -38,32 +39,42 @@ final class PrefixedStateStore implements KeyedStateStore {
         return made;
     }
 
+    /** The descriptors (with the pattern's names) of the states made through this store. */
+    List<org.apache.flink.api.common.state.StateDescriptor<?, ?>> descriptors() {
+        return described;
+    }
+
     @Override
     public <T> ValueState<T> getState(ValueStateDescriptor<T> d) {
-        return keep(store.getState(new ValueStateDescriptor<>(prefix + d.getName(), serializerOf(d))));
+        return keep(store.getState(describe(new ValueStateDescriptor<>(prefix + d.getName(), serializerOf(d)))));
     }
 
     @Override
     public <T> ListState<T> getListState(ListStateDescriptor<T> d) {
-        return keep(store.getListState(new ListStateDescriptor<>(prefix + d.getName(), d.getElementSerializer())));
+        return keep(store.getListState(describe(new ListStateDescriptor<>(prefix + d.getName(), d.getElementSerializer()))));
     }
 
     @Override
     public <T> ReducingState<T> getReducingState(ReducingStateDescriptor<T> d) {
         return keep(store.getReducingState(
-                new ReducingStateDescriptor<>(prefix + d.getName(), d.getReduceFunction(), serializerOf(d))));
+                describe(new ReducingStateDescriptor<>(prefix + d.getName(), d.getReduceFunction(), serializerOf(d)))));
     }
 
     @Override
     public <I, A, O> AggregatingState<I, O> getAggregatingState(AggregatingStateDescriptor<I, A, O> d) {
-        return keep(store.getAggregatingState(
-                new AggregatingStateDescriptor<>(prefix + d.getName(), d.getAggregateFunction(), serializerOf(d))));
+        return keep(store.getAggregatingState(describe(
+                new AggregatingStateDescriptor<>(prefix + d.getName(), d.getAggregateFunction(), serializerOf(d)))));
     }
 
     @Override
     public <K, V> MapState<K, V> getMapState(MapStateDescriptor<K, V> d) {
         return keep(store.getMapState(
-                new MapStateDescriptor<>(prefix + d.getName(), d.getKeySerializer(), d.getValueSerializer())));
+                describe(new MapStateDescriptor<>(prefix + d.getName(), d.getKeySerializer(), d.getValueSerializer()))));
+    }
+
+    private <D extends org.apache.flink.api.common.state.StateDescriptor<?, ?>> D describe(D d) {
+        described.add(d);
+        return d;
     }
 
     private <S extends State> S keep(S state) {

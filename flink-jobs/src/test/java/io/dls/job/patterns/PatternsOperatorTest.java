@@ -116,4 +116,47 @@ class PatternsOperatorTest {
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
+
+    @Test
+    void aPatternRemovedFromTheSetLeavesNoStateAfterRestore() throws Exception {
+        CompiledPattern burst = PatternCompiler.compile(shipped.get("error-burst"), true);
+        CompiledPattern fatal = PatternCompiler.compile(shipped.get("fatal"), true);
+        CompiledPattern sequence = PatternCompiler.compile(shipped.get("payment-retry-then-failure"), true);
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = harness(List.of(burst, sequence))) {
+            for (int i = 0; i < 3; i++) { // a burst in progress, and a WARN waiting for its ERROR
+                h.processElement(to(0, "service.name", log(1 + i, "cart", "node-1", "ERROR", "#" + i)));
+            }
+            h.processElement(to(1, "service.name", log(2, "payment", "node-1", "WARN", "retrying")));
+            h.processWatermark(T0 + 5_000);
+            assertThat(keys(h, "error-burst/nfa")).isEqualTo(1);
+            assertThat(keys(h, "payment-retry-then-failure/nfa")).isEqualTo(1);
+            snapshot = h.snapshot(1, T0 + 5_000);
+        }
+        // The sequence pattern is gone from the set; the burst keeps its partial match.
+        var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new PatternsOperator(List.of(PatternRuntime.of(burst), PatternRuntime.of(fatal))),
+                new PatternStreams.DispatchKey(), Types.STRING);
+        try (restored) {
+            restored.initializeState(snapshot);
+            restored.open();
+            assertThat(keys(restored, "payment-retry-then-failure/nfa")).isZero();
+            assertThat(keys(restored, "payment-retry-then-failure/sharedBuffer-events")).isZero();
+            assertThat(keys(restored, "error-burst/nfa")).isEqualTo(1);
+            for (int i = 3; i < 5; i++) {
+                restored.processElement(to(0, "service.name", log(1 + i, "cart", "node-1", "ERROR", "#" + i)));
+            }
+            restored.processWatermark(T0 + 10_000);
+            assertThat(alerts(restored)).extracting(a -> a.pattern, a -> a.eventCount)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("error-burst", 5));
+        }
+    }
+
+    private static long keys(KeyedOneInputStreamOperatorTestHarness<String, Dispatched, Alert> h, String state)
+            throws Exception {
+        org.apache.flink.runtime.state.KeyedStateBackend<Object> backend = h.getOperator().getKeyedStateBackend();
+        try (var keys = backend.getKeys(state, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+            return keys.count();
+        }
+    }
 }
