@@ -39,9 +39,32 @@ final class PatternsCommand implements Runnable {
     }
 
     static void main(String[] args) {
+        quietSlf4jWithoutBinding();
         int code = new picocli.CommandLine(new PatternsCommand()).execute(args);
         if (code != 0) {
             System.exit(code);
+        }
+    }
+
+    /**
+     * Run as {@code java -jar flink-jobs.jar}, the jar has SLF4J (the pattern schema validator logs through it)
+     * but no binding, and SLF4J's first use prints three lines about that before the first problem. Nothing
+     * would be logged anyway, so SLF4J picks its no-op logger here with stderr muted. With a binding on the
+     * class path (Flink's, under ./dls) this does nothing.
+     */
+    static void quietSlf4jWithoutBinding() {
+        try {
+            Class.forName("org.slf4j.impl.StaticLoggerBinder", false, PatternsCommand.class.getClassLoader());
+            return;
+        } catch (ClassNotFoundException | LinkageError e) {
+            // no binding: quiet it below
+        }
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            org.slf4j.LoggerFactory.getILoggerFactory();
+        } finally {
+            System.setErr(err);
         }
     }
 

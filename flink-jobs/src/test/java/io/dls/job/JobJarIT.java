@@ -51,6 +51,7 @@ class JobJarIT {
         Run r = java(null, "patterns", "validate", "../alert-patterns");
         assertThat(r.code()).as(r.output()).isZero();
         assertThat(r.output()).contains("ok  error-burst", "ok  heartbeat-timeout", "pattern(s) valid");
+        assertThat(r.output()).as("no SLF4J notice about a missing binding").doesNotContain("SLF4J");
     }
 
     @Test
@@ -68,7 +69,8 @@ class JobJarIT {
                 """);
         Run r = java(null, "patterns", "validate", bad.toString());
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.output()).contains("burst.yaml:8").contains("times");
+        assertThat(r.output()).contains("burst.yaml:8: field 'steps[0].times': must be a positive integer, was -1")
+                .doesNotContain("SLF4J");
     }
 
     @Test

@@ -3,6 +3,10 @@ package io.dls.job.patterns;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
@@ -53,15 +57,57 @@ final class YamlTree {
         /** How the value reads in an error message: {@code was -1}, {@code was "abc"}, {@code was a list}. */
         String describe() {
             if (isMap()) {
-                return "was a mapping";
+                return map().isEmpty() ? "was an empty mapping" : "was a mapping";
             }
             if (isList()) {
-                return "was a list";
+                return list().isEmpty() ? "was an empty list" : "was a list";
             }
             if (value == null) {
                 return "was empty";
             }
             return value instanceof String s ? "was \"" + s + "\"" : "was " + value;
+        }
+
+        /** The node below this one at a mapping key (String) or list index (Integer); null when there is none. */
+        Node child(Object step) {
+            if (step instanceof String key && isMap()) {
+                return map().get(key);
+            }
+            if (step instanceof Integer i && isList() && i >= 0 && i < list().size()) {
+                return list().get(i);
+            }
+            return null;
+        }
+
+        /** The same value as a Jackson tree, for the schema validator (which does not know lines). */
+        JsonNode toJson() {
+            JsonNodeFactory f = JsonNodeFactory.instance;
+            if (isMap()) {
+                ObjectNode o = f.objectNode();
+                map().forEach((k, v) -> o.set(k, v.toJson()));
+                return o;
+            }
+            if (isList()) {
+                ArrayNode a = f.arrayNode();
+                list().forEach(v -> a.add(v.toJson()));
+                return a;
+            }
+            if (value == null) {
+                return f.nullNode();
+            }
+            if (value instanceof Boolean b) {
+                return f.booleanNode(b);
+            }
+            if (value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger) {
+                return f.numberNode(new java.math.BigInteger(value.toString()));
+            }
+            if (value instanceof java.math.BigDecimal d) {
+                return f.numberNode(d);
+            }
+            if (value instanceof Number n) {
+                return f.numberNode(n.doubleValue());
+            }
+            return f.textNode(String.valueOf(value));
         }
     }
 

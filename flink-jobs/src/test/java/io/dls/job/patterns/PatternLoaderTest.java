@@ -206,7 +206,8 @@ class PatternLoaderTest {
         PatternException missing = fails("missing.yaml", "description: nothing else\n");
         assertThat(missing.problems()).extracting(Problem::field)
                 .containsExactly("name", "key", "severity", "topic", null);
-        assertThat(missing.problems().get(4).message()).contains("missing 'steps'");
+        assertThat(missing.problems().get(4).message())
+                .isEqualTo("a pattern has exactly one of 'steps' (a sequence) or 'absence' (silence after an event); found none");
         assertThat(missing.line()).isEqualTo(1);
 
         PatternException both = fails("both.yaml", HEAD + """
@@ -217,7 +218,8 @@ class PatternLoaderTest {
         assertThat(both.problems()).singleElement().satisfies(p -> {
             assertThat(p.field()).isEqualTo("absence");
             assertThat(p.line()).isEqualTo(7);
-            assertThat(p.message()).contains("either 'steps' or 'absence', not both");
+            assertThat(p.message()).endsWith("exactly one of 'steps' (a sequence) or 'absence' (silence after an event); "
+                    + "found steps and absence");
         });
 
         PatternException noWindow = fails("nowindow.yaml", HEAD + """
@@ -248,7 +250,8 @@ class PatternLoaderTest {
                   - where: {field: a, equals: }
                 """);
         assertThat(e.problems()).extracting(Problem::line, Problem::field).containsExactly(
-                tuple(7, "steps[0].where"),
+                tuple(7, "steps[0].where.in"),
+                tuple(8, "steps[1].where.all"),
                 tuple(8, "steps[1].where"),
                 tuple(9, "steps[2].where.any"),
                 tuple(10, "steps[3].where.in"),
@@ -257,9 +260,13 @@ class PatternLoaderTest {
                 tuple(13, "steps[6].where.field"),
                 tuple(14, "steps[7].where"),
                 tuple(15, "steps[8].where.equals"));
-        assertThat(e.problems().get(0).message()).contains("more than one test (equals, in)");
-        assertThat(e.problems().get(1).message()).contains("'all' stands alone");
-        assertThat(e.problems().get(8).message()).contains("use exists: false");
+        assertThat(e.problems().get(0).message()).contains("exactly one test beside 'field'").endsWith("; found equals and in");
+        assertThat(e.problems().get(1).message()).isEqualTo("must be a non-empty list of conditions, was an empty list");
+        assertThat(e.problems().get(2).message()).isEqualTo("'all' stands alone in its condition: put the other tests "
+                + "inside its list; found all, field");
+        assertThat(e.problems().get(8).message()).isEqualTo("must be a condition such as {field: log.level, equals: ERROR}, "
+                + "{all: [..]}, {any: [..]} or {not: {..}}, was a list");
+        assertThat(e.problems().get(9).message()).contains("use exists: false").endsWith(", was empty");
     }
 
     @Test
