@@ -93,37 +93,70 @@ class FaultsIT {
         });
     }
 
+    /** How long Elasticsearch stays down: the two minutes, long past every alert window. */
+    private static final Duration ES_OUTAGE = Duration.ofMinutes(2);
+
     @Test
     @Order(4)
-    void elasticsearchDownFor30Seconds() throws Exception {
+    void elasticsearchDownForTwoMinutes() throws Exception {
         String pipeline = stack.runningJobs(JobNames.PIPELINE.flinkName()).get(0);
         String index = stack.runningJobs(JobNames.INDEX.flinkName()).get(0);
         long pipelineRestarts = stack.restarts(pipeline);
         long indexRestarts = stack.restarts(index);
         String burstService = "es-outage-burst-" + System.nanoTime();
-        long[] alertLatencyMs = {-1};
-        phase("elasticsearch-stop-30s", "Elasticsearch stopped (SIGTERM) for 30 s, restarted by ./dls up", () -> {
+        String silentNode = "es-outage-node-" + System.nanoTime();
+        long[] alertLatencyMs = {-1, -1};
+        phase("elasticsearch-stop-2m", "Elasticsearch stopped (SIGTERM) for 2 min, restarted by ./dls up", () -> {
+            long stoppedAt = System.currentTimeMillis();
             kill("elasticsearch", "TERM");
-            // Alerting does not wait for Elasticsearch: a burst during the outage is alerted at once.
+            // Alerting does not wait for Elasticsearch: a burst during the outage is alerted at once, and a node
+            // that goes silent during it is alerted when its 15 s heartbeat window ends.
+            long silentFrom = heartbeatThenSilence(silentNode);
             long sentAt = burst(burstService);
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
                     stack.readJson("critical_logs", burstService).stream()
                             .anyMatch(j -> "error-burst".equals(j.path("rule").path("name").asText())));
             alertLatencyMs[0] = System.currentTimeMillis() - sentAt;
-            Thread.sleep(Math.max(0, 30_000 - alertLatencyMs[0]));
+            await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).until(() ->
+                    stack.readJson("node_failure", silentNode).stream()
+                            .anyMatch(j -> "heartbeat-timeout".equals(j.path("rule").path("name").asText())));
+            alertLatencyMs[1] = System.currentTimeMillis() - silentFrom - 15_000;
+            Thread.sleep(Math.max(0, ES_OUTAGE.toMillis() - (System.currentTimeMillis() - stoppedAt)));
             upAgain();
         });
         // Neither job restarted for it (the pipeline never touches Elasticsearch; the index job waited), and the
-        // burst's alert and events are on the topics once each.
+        // alerts and the burst's events are on the topics once each.
         assertThat(stack.runningJobs(JobNames.PIPELINE.flinkName())).containsExactly(pipeline);
         assertThat(stack.runningJobs(JobNames.INDEX.flinkName())).containsExactly(index);
         assertThat(stack.restarts(pipeline)).as("pipeline job restarts").isEqualTo(pipelineRestarts);
         assertThat(stack.restarts(index)).as("index job restarts").isEqualTo(indexRestarts);
         assertThat(stack.readJson("alerts", burstService)).as("the burst's alert, once")
                 .filteredOn(j -> "error-burst".equals(j.path("rule").path("name").asText())).hasSize(1);
+        assertThat(stack.readJson("alerts", silentNode)).as("the silent node's alert, once")
+                .filteredOn(j -> "heartbeat-timeout".equals(j.path("rule").path("name").asText())).hasSize(1);
+        assertThat(stack.readJson("node_failure", silentNode)).as("on node_failure, once")
+                .filteredOn(j -> "heartbeat-timeout".equals(j.path("rule").path("name").asText())).hasSize(1);
         assertThat(stack.readJson("all_logs", burstService)).as("the burst's events, once each").hasSize(5);
-        report.add("| (elasticsearch-stop-30s) | error-burst alert on critical_logs during the outage | 5 | 5 | | 5 (0) | | 0 | "
+        report.add("| (elasticsearch-stop-2m) | error-burst alert on critical_logs during the outage | 5 | 5 | | 5 (0) | | 0 | "
                 + alertLatencyMs[0] + " ms after its last event |");
+        report.add("| (elasticsearch-stop-2m) | heartbeat-timeout alert on node_failure during the outage | 2 | 2 | | 1 (0) | | 0 | "
+                + alertLatencyMs[1] + " ms after its 15 s window |");
+    }
+
+    /** A node registers and sends one heartbeat (acknowledged), then nothing; returns when they are acked. */
+    static long heartbeatThenSilence(String node) throws Exception {
+        FluencyBuilderForFluentd b = new FluencyBuilderForFluentd();
+        b.setAckResponseMode(true);
+        b.setFlushAttemptIntervalMillis(50);
+        try (Fluency f = b.build("127.0.0.1", stack.forwardPort())) {
+            f.emit("fault.node", Map.of("message_type", "REGISTRATION", "service_name", "faults-node",
+                    "node_id", node, "status", "UP"));
+            f.emit("fault.node", Map.of("message_type", "HEARTBEAT", "service_name", "faults-node",
+                    "node_id", node, "status", "UP"));
+            f.flush();
+            assertThat(f.waitUntilAllBufferFlushed(30)).as("heartbeat acknowledged").isTrue();
+        }
+        return System.currentTimeMillis();
     }
 
     /** Five errors of one service with acks, one error-burst; returns when they are acknowledged. */
@@ -168,7 +201,7 @@ class FaultsIT {
         FluencyBuilderForFluentd b = new FluencyBuilderForFluentd();
         b.setAckResponseMode(true);
         b.setFlushAttemptIntervalMillis(200);
-        // Keep retrying through a 30 s outage: the agent's job is to hold events until they are acked.
+        // Keep retrying through an outage: the agent's job is to hold events until they are acked.
         b.setSenderMaxRetryCount(60);
         b.setSenderMaxRetryIntervalMillis(2000);
         b.setReadTimeoutMilli(10_000);
