@@ -129,13 +129,14 @@ public final class Connectors {
             hosts.add(HttpHost.create(h.endsWith("/") ? h.substring(0, h.length() - 1) : h));
         }
         String password = o.esPassword();
-        var b = new JsonBulkSinkBuilder<Document>()
-                .setHosts(hosts.toArray(new HttpHost[0]))
+        JsonBulkSinkBuilder<Document> b = new JsonBulkSinkBuilder<>();
+        b.setHosts(hosts.toArray(new HttpHost[0]))
                 .setEmitter(new DocumentEmitter())
                 .setBulkFlushMaxActions(o.esBulkActions)
                 // Well under Elasticsearch's http.max_content_length (100 MB): a bulk it answers 413 for would
                 // be retried forever. 1,000 events of --max-event-bytes could otherwise reach 256 MB.
                 .setBulkFlushMaxSizeMb(BULK_MAX_MB)
+                // On the task's timer (JsonBulkSinkBuilder), so that cancelling never waits for Elasticsearch.
                 .setBulkFlushInterval(o.esBulkIntervalMs)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
         if (o.esUsername != null) {
@@ -145,7 +146,7 @@ public final class Connectors {
         kafkaProperties(o).forEach((k, v) -> kafka.put(String.valueOf(k), String.valueOf(v)));
         IndexSettings settings = new IndexSettings(kafka, o.topicDeadLetter, hosts.get(0).toURI(), o.esUsername,
                 password, o.retentionDays);
-        return JsonBulkSinkBuilder.resilient(b.build(), new WriterServices.Factory(settings));
+        return b.buildResilient(new WriterServices.Factory(settings));
     }
 
     /** Creates every topic the job reads or writes that does not exist yet (a missing input fails the job). */
