@@ -11,14 +11,31 @@
 #   cpu       the receiver JVM's CPU seconds (user + system, /proc) during each measured receiver round,
 #             after WARMUP_RECORDS (2 million) through the same process: events per CPU-second, median
 #   memory    the receiver's peak resident set (/usr/bin/time -v) with 1,000 connections under full load
+#   peer      only when FLUENT_BIT names a fluent-bit binary with the Kafka output (shared/tools/agents/build.sh
+#             with FLB_WITH_KAFKA=1): Fluent Bit as the aggregator a user would pick instead, in_forward ->
+#             out_kafka (rdkafka request.required.acks=-1, enable.idempotence=true, compression.codec=lz4,
+#             Format msgpack) into the same broker, fed by the same ForwardLoad (same connections, chunks in
+#             flight), warmed up with WARMUP_RECORDS. Fluent Bit acks a chunk once it is in its own memory
+#             buffer, before Kafka has it: its rate is the count over the time until the topic's end offset
+#             reaches it. Its process's CPU seconds (/proc) per round as for the receiver.
 #
-# Baseline and receiver run in turns, ROUNDS times each after one warm-up of each; the medians are compared.
-# Prints both rates, the peak memory and, last, ratio=<receiver rate / baseline rate>.
+# Baseline and receiver (and the peer) run in turns, ROUNDS times each after one warm-up of each; the medians
+# are compared. Prints both rates, the peak memory and, last, ratio=<receiver rate / baseline rate>; with
+# FLUENT_BIT also the peer's rate into Kafka and events per CPU-second and, last,
+# cpu_ratio=<receiver events per CPU-second / Fluent Bit's>.
 # Only loopback addresses are used. Knobs: RECORDS, ROUNDS, CONNECTIONS, COMPRESSION, PAYLOAD,
 # MEMORY_RECORDS, WARMUP_RECORDS, BENCH_RECEIVER_JVM (the receiver's JVM flags; default: the ones README.md
-# documents).
+# documents), FLUENT_BIT, FLB_FLUSH (its Flush seconds, default 0.2).
+#   usage with the peer: FLUENT_BIT=/tmp/dls-agents/fluent-bit-kafka/bin/fluent-bit bash bench/receiver.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+FLUENT_BIT=${FLUENT_BIT:-}
+if [[ -n $FLUENT_BIT ]]; then
+  [[ -x $FLUENT_BIT ]] || { echo "FLUENT_BIT=$FLUENT_BIT is no executable" >&2; exit 1; }
+  "$FLUENT_BIT" --help 2>&1 | grep -qw kafka \
+    || { echo "$FLUENT_BIT has no Kafka output: build it with FLB_WITH_KAFKA=1 shared/tools/agents/build.sh fluent-bit" >&2; exit 1; }
+fi
+FLB_FLUSH=${FLB_FLUSH:-0.2}
 
 RECORDS=${RECORDS:-3000000}
 ROUNDS=${ROUNDS:-3}
@@ -45,6 +62,10 @@ for t in bench.baseline bench.receiver bench.memory; do
   "$JAVA" -cp "$CP" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOT" --create --topic "$t" \
     --partitions 1 --replication-factor 1 > /dev/null
 done
+if [[ -n $FLUENT_BIT ]]; then
+  "$JAVA" -cp "$CP" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOT" --create --topic bench.fluentbit \
+    --partitions 1 --replication-factor 1 > /dev/null
+fi
 
 end_offset() {
   "$JAVA" -cp "$CP" org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$BOOT" --topic "$1" 2>/dev/null \
@@ -71,6 +92,42 @@ receiver_cpu() {
   local jvm
   jvm=$(pgrep -P "$TIME_PID" java)
   awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$jvm/stat"
+}
+# Fluent Bit as an aggregator: in_forward on loopback -> out_kafka, the data in its memory buffer (no
+# Mem_Buf_Limit: with one, 4.2.8's in_forward closes every connection while the input is paused, and a chunk
+# that arrives then is neither buffered nor acked).
+start_fluent_bit() {  # $1 = port
+  cat > "$WORK/fluent-bit.conf" <<CONF
+[SERVICE]
+    Flush         $FLB_FLUSH
+    Log_Level     info
+    HTTP_Server   Off
+
+[INPUT]
+    Name          forward
+    Listen        127.0.0.1
+    Port          $1
+
+[OUTPUT]
+    Name          kafka
+    Match         *
+    Brokers       $BOOT
+    Topics        bench.fluentbit
+    Format        msgpack
+    rdkafka.request.required.acks  -1
+    rdkafka.enable.idempotence     true
+    rdkafka.compression.codec      lz4
+CONF
+  "$FLUENT_BIT" -c "$WORK/fluent-bit.conf" > "$WORK/fluent-bit.log" 2>&1 &
+  FB_PID=$!
+  PIDS+=($FB_PID)
+  wait_port "$1"
+}
+fluent_bit_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$FB_PID/stat"; }
+fluent_bit_run() {  # $1 = records, $2 = the topic's end offset once they are all in Kafka
+  "$JAVA" -Xmx512m -cp "$CP" io.dls.receiver.bench.ForwardLoad 127.0.0.1 "$FPORT" "$1" "$CONNECTIONS" 1000 4 \
+    --until-in-kafka "$BOOT" bench.fluentbit "$2" 2>>"$WORK/fluent-bit-load.err" | grep 'kafka_records_per_sec=' \
+    | tee -a "$WORK/fluent-bit.out" | sed -E 's/.*kafka_records_per_sec=([0-9.]+).*/\1/'
 }
 peak_rss_mib() { awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$WORK/time-$1.txt"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -100,8 +157,15 @@ RPORT=$(free_port)
 start_receiver bench.receiver "$RPORT"
 baseline_run 500000 > /dev/null
 receiver_run "$WARMUP_RECORDS" > /dev/null
+if [[ -n $FLUENT_BIT ]]; then
+  echo "      and $WARMUP_RECORDS through Fluent Bit ($("$FLUENT_BIT" --version | head -1), in_forward -> out_kafka)"
+  FPORT=$(free_port)
+  start_fluent_bit "$FPORT"
+  fluent_bit_run "$WARMUP_RECORDS" "$WARMUP_RECORDS" > /dev/null
+fi
 echo "[4/6] $ROUNDS rounds of $RECORDS records of ~120 bytes, $COMPRESSION: ProducerPerformance, then the receiver"
 echo "      (PackedForward chunks of 1000 with ack, $CONNECTIONS connections, 4 chunks in flight each)"
+[[ -z $FLUENT_BIT ]] || echo "      then the same load into Fluent Bit, timed until Kafka's end offset reaches the count"
 : > "$WORK/baseline.rates"; : > "$WORK/receiver.rates"; : > "$WORK/receiver.cpu"
 for r in $(seq 1 "$ROUNDS"); do
   b=$(baseline_run "$RECORDS"); echo "$b" >> "$WORK/baseline.rates"
@@ -112,8 +176,23 @@ for r in $(seq 1 "$ROUNDS"); do
   echo "$e" >> "$WORK/receiver.cpu"
   printf '      round %d: ProducerPerformance %.0f records/s, receiver %.0f records/s, %s events per receiver CPU-second\n' \
     "$r" "$b" "$x" "$e"
+  if [[ -n $FLUENT_BIT ]]; then
+    f0=$(fluent_bit_cpu)
+    y=$(fluent_bit_run "$RECORDS" $((WARMUP_RECORDS + r * RECORDS))); echo "$y" >> "$WORK/fluent-bit.rates"
+    f1=$(fluent_bit_cpu)
+    g=$(awk -v n="$RECORDS" -v a="$f0" -v b="$f1" 'BEGIN {printf "%.0f", n / (b - a)}')
+    echo "$g" >> "$WORK/fluent-bit.cpu"
+    printf '      round %d: Fluent Bit %.0f records/s into Kafka, %s events per Fluent Bit CPU-second\n' "$r" "$y" "$g"
+  fi
 done
 stop_receiver
+if [[ -n $FLUENT_BIT ]]; then
+  FB_RSS=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$FB_PID/status")
+  kill -TERM "$FB_PID"; wait "$FB_PID" || true
+  FB_RATE=$(median < "$WORK/fluent-bit.rates")
+  FB_CPU=$(median < "$WORK/fluent-bit.cpu")
+  STORED_FB=$(end_offset bench.fluentbit)
+fi
 BASELINE=$(median < "$WORK/baseline.rates")
 RECEIVER=$(median < "$WORK/receiver.rates")
 CPU_RATE=$(median < "$WORK/receiver.cpu")
@@ -141,7 +220,19 @@ echo "receiver records/s ($CONNECTIONS connections, acked, median): $RECEIVER (i
 echo "receiver events per CPU-second of the receiver JVM (after $WARMUP_RECORDS warm-up, median): $CPU_RATE ($(tr '\n' ' ' < "$WORK/receiver.cpu"))"
 echo "receiver records/s (1000 connections, acked): $MEMORY_RATE (in Kafka: $STORED_MEM of $MEMORY_RECORDS)"
 echo "receiver peak RSS MiB: ${CONNECTIONS} connections $(peak_rss_mib bench.receiver), 1000 connections $(peak_rss_mib bench.memory)"
+if [[ -n $FLUENT_BIT ]]; then
+  echo "Fluent Bit: $("$FLUENT_BIT" --version | head -1), in_forward -> out_kafka (Format msgpack, Flush $FLB_FLUSH," \
+    "rdkafka request.required.acks=-1 enable.idempotence=true compression.codec=lz4), peak RSS MiB $FB_RSS"
+  echo "Fluent Bit rounds (into Kafka): $(tr '\n' ' ' < "$WORK/fluent-bit.rates")(acked into its buffer:" \
+    "$(tail -n "$ROUNDS" "$WORK/fluent-bit.out" | sed -E 's/.* records_per_sec=([0-9]+).*/\1/' | tr '\n' ' ')records/s)"
+  echo "Fluent Bit records/s into Kafka ($CONNECTIONS connections, until the end offset reached the count, median): $FB_RATE (in Kafka: $STORED_FB of $EXPECTED sent)"
+  echo "events per CPU-second (after $WARMUP_RECORDS warm-up, median): receiver JVM $CPU_RATE, Fluent Bit $FB_CPU ($(tr '\n' ' ' < "$WORK/fluent-bit.cpu"))"
+  echo "Fluent Bit log: $(grep -c 'queue is full' "$WORK/fluent-bit.log" || true) 'queue is full' warnings, $(grep -c '\[error\]' "$WORK/fluent-bit.log" || true) errors"
+fi
 if [ "$STORED" -lt "$EXPECTED" ] || [ "$STORED_MEM" -lt "$MEMORY_RECORDS" ]; then
   echo "ERROR: fewer records in Kafka than were acked" >&2; exit 1
 fi
 awk -v r="$RECEIVER" -v b="$BASELINE" 'BEGIN { printf "ratio=%.3f\n", r / b }'
+if [[ -n $FLUENT_BIT ]]; then
+  awk -v r="$CPU_RATE" -v f="$FB_CPU" 'BEGIN { printf "cpu_ratio=%.3f\n", r / f }'
+fi

@@ -29,8 +29,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * entries are encoded once and reused (only the chunk id changes), so the generator costs little CPU next
  * to the receiver it measures.
  *
- * <p>Usage: {@code ForwardLoad HOST PORT RECORDS CONNECTIONS [RECORDS_PER_CHUNK] [WINDOW]}; prints
- * {@code records=N seconds=S records_per_sec=R}.
+ * <p>Usage: {@code ForwardLoad HOST PORT RECORDS CONNECTIONS [RECORDS_PER_CHUNK] [WINDOW]
+ * [--until-in-kafka BOOTSTRAP TOPIC END_OFFSET]}; prints {@code records=N seconds=S records_per_sec=R}.
+ *
+ * <p>With {@code --until-in-kafka}, for a server that acks before Kafka has the data (Fluent Bit's in_forward
+ * acks once the chunk is in its own buffer): after the last ack it polls the topic's end offset (the sum
+ * over its partitions) until it reaches END_OFFSET and adds {@code kafka_seconds=S kafka_records_per_sec=R},
+ * timed from the same start as the acks. The consumer is connected before the load starts and polls only
+ * after the last ack, so neither its start nor its polling falls on the load.
  */
 public final class ForwardLoad {
     private ForwardLoad() {
@@ -85,6 +91,8 @@ public final class ForwardLoad {
         int connections = Integer.parseInt(args[3]);
         int perChunk = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
         int window = args.length > 5 ? Integer.parseInt(args[5]) : 2;
+        EndOffsets until = args.length > 9 && args[6].equals("--until-in-kafka")
+                ? new EndOffsets(args[7], args[8], Long.parseLong(args[9])) : null;
         long chunks = (records + perChunk - 1) / perChunk;
 
         byte[] body = entries(perChunk);
@@ -154,12 +162,66 @@ public final class ForwardLoad {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long sent = chunks * perChunk;
-            System.out.printf("records=%d seconds=%.3f records_per_sec=%.0f%n", sent, seconds, sent / seconds);
+            if (until == null) {
+                System.out.printf("records=%d seconds=%.3f records_per_sec=%.0f%n", sent, seconds, sent / seconds);
+            } else {
+                double inKafka = until.await(start) / 1e9;
+                System.out.printf("records=%d seconds=%.3f records_per_sec=%.0f kafka_seconds=%.3f "
+                        + "kafka_records_per_sec=%.0f%n", sent, seconds, sent / seconds, inKafka, sent / inKafka);
+            }
         } finally {
+            if (until != null) {
+                until.close();
+            }
             for (Channel ch : channels) {
                 ch.close();
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A topic's end offset, summed over its partitions, polled until it reaches a target. */
+    private static final class EndOffsets implements AutoCloseable {
+        private final org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer;
+        private final List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+        private final long target;
+
+        EndOffsets(String bootstrap, String topic, long target) {
+            java.util.Properties props = new java.util.Properties();
+            props.put("bootstrap.servers", bootstrap);
+            props.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+            props.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+            this.consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props);
+            this.target = target;
+            for (org.apache.kafka.common.PartitionInfo p : consumer.partitionsFor(topic)) {
+                partitions.add(new org.apache.kafka.common.TopicPartition(topic, p.partition()));
+            }
+            endOffset(); // connects to the partitions' leaders now, not in the timed part
+        }
+
+        long endOffset() {
+            return consumer.endOffsets(partitions, java.time.Duration.ofSeconds(30)).values().stream()
+                    .mapToLong(Long::longValue).sum();
+        }
+
+        /** Nanoseconds from {@code start} until the end offset reached the target. */
+        long await(long start) throws InterruptedException {
+            long last = -1;
+            while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(900)) {
+                last = endOffset();
+                if (last >= target) {
+                    return System.nanoTime() - start;
+                }
+                Thread.sleep(10);
+            }
+            System.err.println("timed out with the end offset at " + last + " of " + target);
+            System.exit(1);
+            return -1;
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
         }
     }
 
