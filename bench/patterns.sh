@@ -34,9 +34,10 @@
 # deploy in the rates steps (same cluster, same patterns).
 #
 # Sizes: RECORDS (300000), WARMUP_RECORDS (300000), ROUNDS (3), SERVICES (50), RATE (2000),
-# SECONDS_UNDER_LOAD (30), PARALLELISM (2), NETWORK_MEMORY (512m), DEPLOY_TIMEOUT (240 s), MEASURE_TIMEOUT (300 s),
-# WARMUP_SECONDS (20), WINDOW_SECONDS (60), DLS_CHECK (1), SETS ("5 100 500", the smallest first). Quick check:
-# RECORDS=20000 WARMUP_RECORDS=20000 ROUNDS=1 SECONDS_UNDER_LOAD=5 DLS_CHECK=0. MVN_ARGS goes to Maven (e.g. -o).
+# SECONDS_UNDER_LOAD (30), PARALLELISM (1, as ./dls), NETWORK_MEMORY (512m), DEPLOY_TIMEOUT (240 s),
+# MEASURE_TIMEOUT (300 s), WARMUP_SECONDS (20), WINDOW_SECONDS (60), DLS_CHECK (1), SETS ("5 100 500", the smallest
+# first). Quick check: RECORDS=20000 WARMUP_RECORDS=20000 ROUNDS=1 SECONDS_UNDER_LOAD=5 DLS_CHECK=0. MVN_ARGS goes
+# to Maven (e.g. -o).
 # Every step's whole output is in WORK (printed at the start). Loopback only. Prints the figures and, last, the
 # 500-pattern rate over the 5-pattern rate (the 100-pattern one just before it).
 set -euo pipefail
@@ -48,7 +49,7 @@ ROUNDS=${ROUNDS:-3}
 SERVICES=${SERVICES:-50}
 RATE=${RATE:-2000}
 SECONDS_UNDER_LOAD=${SECONDS_UNDER_LOAD:-30}
-PARALLELISM=${PARALLELISM:-2}
+PARALLELISM=${PARALLELISM:-1}
 NETWORK_MEMORY=${NETWORK_MEMORY:-512m}
 DEPLOY_TIMEOUT=${DEPLOY_TIMEOUT:-240}
 MEASURE_TIMEOUT=${MEASURE_TIMEOUT:-300}
@@ -68,7 +69,8 @@ START=$SECONDS
 DLS_STARTED=0
 finish() {
   if [[ $DLS_STARTED == 1 ]]; then
-    echo "      taking the ./dls stack down (./dls down --purge, DLS_HOME=$DLS_HOME)"
+    echo "      taking the ./dls stack down (./dls down --purge, DLS_HOME=$DLS_HOME; its logs kept in $WORK/dls-logs)"
+    cp -r "$DLS_HOME/logs" "$WORK/dls-logs" 2>/dev/null || true
     timeout 300 ./dls down --purge > "$WORK/dls-down.log" 2>&1 \
       || echo "WARNING: ./dls down did not finish; see $WORK/dls-down.log and the pid files in $DLS_HOME/run"
   fi
@@ -289,7 +291,7 @@ if [[ $DLS_CHECK == 1 ]]; then
         dls_figures "$n"
         dls_probe "$n" svc-0 "$(cat "$WORK/patterns-$n.burst-rule")"
       else
-        echo "dls $n: deployed=no (./dls patterns apply failed after $((SECONDS - t0)) s: $(grep -m1 '^dls:' "$WORK/dls-apply-$n.log" || tail -1 "$WORK/dls-apply-$n.log"))" \
+        echo "dls $n: deployed=no (./dls patterns apply failed after $((SECONDS - t0)) s: $(grep -m1 -E 'did not|^dls:' "$WORK/dls-apply-$n.log" || tail -1 "$WORK/dls-apply-$n.log"))" \
           | tee "$WORK/dls-deploy-$n.out"
         dls_figures "$n"
         break  # the pipeline job is not running: a larger set would only be applied over a failing job

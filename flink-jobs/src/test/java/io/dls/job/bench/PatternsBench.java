@@ -61,7 +61,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   answered by RULE's alert for that service or host on critical_logs; prints how long each took, or that it
  *   did not come.</li>
  * </ul>
- * JVM properties: {@code bench.parallelism} (2), {@code bench.networkMemory} (the MiniCluster TaskManager's
+ * JVM properties: {@code bench.parallelism} (1, as ./dls), {@code bench.networkMemory} (the MiniCluster TaskManager's
  * network memory, e.g. 512m; Flink's local default otherwise), {@code bench.deployTimeoutS} (300),
  * {@code bench.measureTimeoutS} (300: until the first event), {@code bench.warmupS} (20), {@code bench.windowS} (60)
  * (see {@link #measure}), {@code bench.checkpointMs} (5000, as JobBench).
@@ -145,7 +145,7 @@ public final class PatternsBench {
             conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse(network));
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(Integer.getInteger("bench.parallelism", 2));
+        env.setParallelism(Integer.getInteger("bench.parallelism", 1));
         return env;
     }
 
@@ -185,17 +185,18 @@ public final class PatternsBench {
     static final String NET_TOTAL = "Status.Shuffle.Netty.TotalMemory";
 
     /** The job as deployed: its vertices and tasks (the sum of their parallelism), or why it did not run. */
-    record Deployment(boolean ok, int vertices, int tasks, int running, double seconds, String failure) {
+    record Deployment(boolean ok, int vertices, int tasks, int running, int failures, double seconds, String failure) {
         String describe() {
-            return String.format("vertices=%d tasks=%d deployed=%s deploy_seconds=%.1f", vertices, tasks,
-                    ok ? "yes" : "no", seconds);
+            return String.format("vertices=%d tasks=%d deployed=%s deploy_seconds=%.1f deploy_failures=%d", vertices,
+                    tasks, ok ? "yes" : "no", seconds, failures);
         }
     }
 
     /**
-     * Waits until every task of the job runs, at most {@code bench.deployTimeoutS}. A job whose deployment failed
-     * twice (Flink restarts it forever: the same error each time), that failed for good, or that is still not
-     * running at the deadline did not deploy; its first exception says why.
+     * Waits until every task of the job runs, at most {@code bench.deployTimeoutS}. A job that failed five times
+     * before it ran (Flink restarts it forever, with the same error each time when it cannot deploy), that failed
+     * for good, or that is still not running at the deadline did not deploy; its first exception says why. A job
+     * that runs after fewer failures deployed, and says how many.
      */
     static Deployment awaitDeployed(Rest rest, JobClient job) throws Exception {
         long start = System.nanoTime();
@@ -204,6 +205,7 @@ public final class PatternsBench {
         int vertices = 0;
         int tasks = 0;
         int running = 0;
+        int failures = 0;
         String failure = null;
         while (System.nanoTime() < deadline) {
             Thread.sleep(500);
@@ -227,14 +229,15 @@ public final class PatternsBench {
             }
             String state = j.path("state").asText();
             if (vertices > 0 && running == tasks && "RUNNING".equals(state)) {
-                return new Deployment(true, vertices, tasks, running, (System.nanoTime() - start) / 1e9, failure);
+                return new Deployment(true, vertices, tasks, running, failures, (System.nanoTime() - start) / 1e9, failure);
             }
-            if (history.size() >= 2 || "FAILED".equals(state) || "CANCELED".equals(state)) {
-                return new Deployment(false, vertices, tasks, running, (System.nanoTime() - start) / 1e9,
+            failures = history.size();
+            if (history.size() >= 5 || "FAILED".equals(state) || "CANCELED".equals(state)) {
+                return new Deployment(false, vertices, tasks, running, failures, (System.nanoTime() - start) / 1e9,
                         failure + " (job " + state + ", " + history.size() + " failures so far)");
             }
         }
-        return new Deployment(false, vertices, tasks, running, (System.nanoTime() - start) / 1e9,
+        return new Deployment(false, vertices, tasks, running, failures, (System.nanoTime() - start) / 1e9,
                 "only " + running + " of " + tasks + " tasks RUNNING after " + Long.getLong("bench.deployTimeoutS", 300)
                         + " s" + (failure == null ? "" : "; first failure: " + failure));
     }
@@ -359,6 +362,9 @@ public final class PatternsBench {
         sampler.start();
         Deployment d = awaitDeployed(rest, job);
         String head = String.format("patterns=%d parallelism=%d %s", patterns.size(), env.getParallelism(), d.describe());
+        if (d.ok() && d.failure() != null) {
+            System.err.println("deployed after a failure: " + d.failure());
+        }
         if (!d.ok()) {
             sampler.finish();
             System.out.printf("%s network_used_mib=%.0f network_total_mib=%.0f%n", head, mib(sampler.netUsedMax),
