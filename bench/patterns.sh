@@ -67,13 +67,17 @@ START=$SECONDS
 # ./dls's own stack (DLS_HOME in WORK, ports of its own: the DLS_* variables, exported once chosen), when the
 # script started one, goes down with everything else however the script ends.
 DLS_STARTED=0
-finish() {
+dls_down() {
   if [[ $DLS_STARTED == 1 ]]; then
     echo "      taking the ./dls stack down (./dls down --purge, DLS_HOME=$DLS_HOME; its logs kept in $WORK/dls-logs)"
     cp -r "$DLS_HOME/logs" "$WORK/dls-logs" 2>/dev/null || true
     timeout 300 ./dls down --purge > "$WORK/dls-down.log" 2>&1 \
       || echo "WARNING: ./dls down did not finish; see $WORK/dls-down.log and the pid files in $DLS_HOME/run"
+    DLS_STARTED=0
   fi
+}
+finish() {
+  dls_down
   cleanup
 }
 trap finish EXIT
@@ -204,7 +208,11 @@ fi
 # The ./dls stack: figures of the running pipeline job, from Flink's REST API and the TaskManager's metrics.
 dls_figures() {  # NAME
   local rest=http://127.0.0.1:$DLS_FLINK_PORT
-  if [[ -n ${TM_PID:-} ]] && command -v jcmd > /dev/null; then jcmd "$TM_PID" GC.run > /dev/null 2>&1 || true; sleep 11; fi
+  # A full collection first (jcmd, when the JDK has it), and then Flink's metrics, which are up to 10 s old.
+  if [[ -n ${TM_PID:-} ]] && command -v jcmd > /dev/null; then
+    timeout 30 jcmd "$TM_PID" GC.run > /dev/null 2>&1 || true
+    sleep 11
+  fi
   if python3 - "$rest" "$1" > "$WORK/dls-$1.out" 2> "$WORK/dls-$1.err" <<'PY'
 import json, sys, urllib.request
 rest, name = sys.argv[1], sys.argv[2]
@@ -301,6 +309,7 @@ if [[ $DLS_CHECK == 1 ]]; then
     echo "dls $SMALLEST: ./dls up failed: $(grep -m1 '^dls:' "$WORK/dls-up.log" || tail -1 "$WORK/dls-up.log") (log $WORK/dls-up.log)" \
       | tee "$WORK/dls-deploy-$SMALLEST.out"
   fi
+  dls_down
 else
   echo "[7/7] ./dls check skipped (DLS_CHECK=0)"
 fi
