@@ -100,8 +100,13 @@ public final class JobBench {
 
     /** The options both jobs get: this round's topics, two partitions, the bench's checkpoint interval. */
     static JobOptions options(String bootstrap, String es, String p) {
+        return options(bootstrap, es, p, p + "raw");
+    }
+
+    /** The same, reading {@code raw} (several jobs, each with topics of its own, reading one raw topic). */
+    static JobOptions options(String bootstrap, String es, String p, String raw) {
         return CommandLine.populateCommand(new JobOptions(), "--kafka-bootstrap", bootstrap, "--es-hosts", es,
-                "--patterns", "../alert-patterns", "--topic-raw", p + "raw", "--topic-all", p + "all_logs",
+                "--patterns", "../alert-patterns", "--topic-raw", raw, "--topic-all", p + "all_logs",
                 "--topic-critical", p + "critical_logs", "--topic-node-failure", p + "node_failure",
                 "--topic-alerts", p + "alerts", "--topic-dead-letter", p + "dead_letter",
                 "--topic-invalid", p + "invalid", "--group-id", p + "group", "--index-group-id", p + "index",
@@ -119,8 +124,12 @@ public final class JobBench {
     }
 
     static Map<String, Object> record(Random r, int i) {
+        return record(r, i, SERVICES);
+    }
+
+    static Map<String, Object> record(Random r, int i, String[] services) {
         Map<String, Object> m = new LinkedHashMap<>();
-        String service = SERVICES[i % SERVICES.length];
+        String service = services[i % services.length];
         m.put("service_name", service);
         m.put("node_id", service + "-" + (i % 7));
         if (i % 12 == 0) {
@@ -482,15 +491,45 @@ public final class JobBench {
         }
     }
 
+    /** One error burst of the latency run: its records (appended under {@code tag}) and the alert that answers it. */
+    record Burst(String id, String tag, List<Map<String, Object>> records, String alert) {
+    }
+
+    /** Something to wait for once the job is submitted (its tasks deployed), or to fail on. */
+    @FunctionalInterface
+    interface Started {
+        void await(JobClient job) throws Exception;
+    }
+
     static void latency(String bootstrap, String p, int rate, int seconds) throws Exception {
-        JobOptions o = options(bootstrap, "http://127.0.0.1:1", p);
-        List<CompiledPattern> patterns = patterns(p);
-        Connectors.createTopics(o, Set.of());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
+        latency(bootstrap, options(bootstrap, "http://127.0.0.1:1", p), patterns(p), env, job -> {
+        }, rate, seconds, SERVICES, false, b -> {
+            String svc = "burst-" + b;
+            List<Map<String, Object>> recs = new ArrayList<>();
+            for (int k = 0; k < 5; k++) {
+                recs.add(new LinkedHashMap<>(Map.of("service_name", svc, "node_id", svc + "-1",
+                        "message_type", "LOG", "log_level", "ERROR", "message", "failure " + k)));
+            }
+            return new Burst(svc, "lat." + svc, recs, "error-burst|" + svc);
+        });
+    }
+
+    /**
+     * The latency run: the pipeline job with {@code patterns} on {@code env}; the background load over
+     * {@code services} (its ERRORs turned into WARNs unless {@code backgroundErrors}); every 100 ms the burst
+     * {@code bursts} gives for its number, timed from appending its last record to its alert.
+     */
+    static void latency(String bootstrap, JobOptions o, List<CompiledPattern> patterns, StreamExecutionEnvironment env,
+                        Started started, int rate, int seconds, String[] services, boolean backgroundErrors,
+                        java.util.function.IntFunction<Burst> bursts) throws Exception {
+        Connectors.createTopics(o, Set.of());
         LogPipelineJob.build(env, o, patterns);
         JobClient job = env.executeAsync("bench latency");
+        started.await(job);
         Map<String, Long> burstAppended = Collections.synchronizedMap(new HashMap<>());
+        Map<String, String> burstAlert = new java.util.concurrent.ConcurrentHashMap<>();
         Map<String, Long> lastHeartbeat = Collections.synchronizedMap(new HashMap<>());
         awaitRunning(bootstrap, o);
         Random random = new Random(7);
@@ -503,7 +542,7 @@ public final class JobBench {
                     "auto.offset.reset", "earliest", "enable.auto.commit", "false"),
                     new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                 List<TopicPartition> parts = new ArrayList<>();
-                for (String t : List.of(p + "critical_logs", p + "node_failure")) {
+                for (String t : List.of(o.topics().critical(), o.topics().nodeFailure())) {
                     alerts.partitionsFor(t).forEach(pi -> parts.add(new TopicPartition(t, pi.partition())));
                 }
                 alerts.assign(parts);
@@ -518,7 +557,7 @@ public final class JobBench {
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
             long start = System.currentTimeMillis();
             long sent = 0;
-            int bursts = 0;
+            int burstCount = 0;
             String[] nodes = {"lat-node-a", "lat-node-b", "lat-node-c"};
             // The first 20 s at full rate are not measured: the JIT compiles the high-volume path under load, as
             // in a job that has been running for a while (with 5 s, the first seconds of some runs still saw
@@ -531,21 +570,21 @@ public final class JobBench {
                 long now = System.currentTimeMillis();
                 long due = (now - start) * rate / 1000;
                 for (; sent < due; sent++) {
-                    Map<String, Object> rec = record(random, (int) sent);
-                    if ("ERROR".equals(rec.get("log_level"))) {
+                    Map<String, Object> rec = record(random, (int) sent, services);
+                    if (!backgroundErrors && "ERROR".equals(rec.get("log_level"))) {
                         rec.put("log_level", "WARN"); // background noise must not make bursts of its own
                     }
                     producer.send(raw(o.topics().raw(), null, "lat." + rec.get("service_name"), now, "l" + sent + "#0", msgpack(rec)));
                 }
-                if (now - start >= bursts * 100L) {
-                    String svc = "burst-" + bursts++;
-                    for (int k = 0; k < 5; k++) {
-                        Map<String, Object> rec = new LinkedHashMap<>(Map.of("service_name", svc, "node_id", svc + "-1",
-                                "message_type", "LOG", "log_level", "ERROR", "message", "failure " + k));
-                        producer.send(raw(o.topics().raw(), null, "lat." + svc, System.currentTimeMillis(), svc + "#" + k, msgpack(rec)));
+                if (now - start >= burstCount * 100L) {
+                    Burst burst = bursts.apply(burstCount++);
+                    for (int k = 0; k < burst.records().size(); k++) {
+                        producer.send(raw(o.topics().raw(), null, burst.tag(), System.currentTimeMillis(),
+                                burst.id() + "#" + k, msgpack(burst.records().get(k))));
                     }
                     if (now - start >= warmMillis) {
-                        burstAppended.put(svc, System.currentTimeMillis());
+                        burstAppended.put(burst.id(), System.currentTimeMillis());
+                        burstAlert.put(burst.id(), burst.alert());
                     }
                 }
                 for (String node : nodes) {
@@ -559,18 +598,18 @@ public final class JobBench {
                 Thread.sleep(2);
             }
             producer.flush();
-            System.err.printf("appended %d events and %d bursts in %d s; heartbeats stop now%n", sent, bursts, seconds);
+            System.err.printf("appended %d events and %d bursts in %d s; heartbeats stop now%n", sent, burstCount, seconds);
             System.out.printf("appended=%d%n", sent);
             Thread.sleep(40_000);
             stop.set(true);
             watcher.join();
             List<Long> latencies = new ArrayList<>();
             for (Map.Entry<String, Long> b : burstAppended.entrySet()) {
-                Long seen = alertSeen.get("error-burst|" + b.getKey());
+                Long seen = alertSeen.get(burstAlert.get(b.getKey()));
                 latencies.add(seen == null ? Long.MAX_VALUE : seen - b.getValue());
             }
             burstAppended.entrySet().stream().sorted(Map.Entry.comparingByValue()).forEach(b -> {
-                Long seen = alertSeen.get("error-burst|" + b.getKey());
+                Long seen = alertSeen.get(burstAlert.get(b.getKey()));
                 if (seen == null || seen - b.getValue() > 1000) {
                     System.err.printf("slow burst %s appended %tT.%<tL, alert after %s ms%n", b.getKey(), b.getValue(),
                             seen == null ? "never" : Long.toString(seen - b.getValue()));
