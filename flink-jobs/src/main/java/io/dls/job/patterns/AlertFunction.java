@@ -40,16 +40,23 @@ public class AlertFunction extends PatternProcessFunction<LogEvent, Alert> {
         if (events.isEmpty()) {
             return;
         }
-        LogEvent last = events.get(events.size() - 1);
-        long at;
+        out.collect(toAlert(events, raisedAt(events.get(events.size() - 1), ctx.currentProcessingTime())));
+    }
+
+    /**
+     * When the match's alert is raised, without rendering it (so a suppressed one costs no more than this);
+     * Long.MIN_VALUE for an empty match.
+     */
+    long raisedAt(Map<String, List<LogEvent>> match, long processingTimeNow) {
+        List<LogEvent> events = inStepOrder(match);
+        return events.isEmpty() ? Long.MIN_VALUE : raisedAt(events.get(events.size() - 1), processingTimeNow);
+    }
+
+    private long raisedAt(LogEvent last, long processingTimeNow) {
         if (processingTime) {
-            at = ctx.currentProcessingTime();
-        } else if (spec.isAbsence()) {
-            at = last.epochMillis + spec.within().toMillis();
-        } else {
-            at = last.epochMillis;
+            return processingTimeNow;
         }
-        out.collect(toAlert(events, at));
+        return spec.isAbsence() ? last.epochMillis + spec.within().toMillis() : last.epochMillis;
     }
 
     /** Builds the alert; public so tools and tests can render one without a Flink job. */

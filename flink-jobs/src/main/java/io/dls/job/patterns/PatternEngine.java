@@ -46,6 +46,10 @@ final class PatternEngine {
 
         void registerTimer(String pattern, long at, boolean processingTime);
 
+        /** Whether an alert of the pattern raised at this time for the current key falls in its quiet period
+         * (counted as suppressed if so). */
+        boolean suppressed(PatternRuntime pattern, long raisedAt) throws Exception;
+
         /** @param timestamp the alert record's event time; null in processing time */
         void emit(PatternRuntime pattern, Alert alert, Long timestamp) throws Exception;
     }
@@ -190,12 +194,16 @@ final class PatternEngine {
         }
         context.timestamp = timestamp;
         for (Map<String, List<LogEvent>> match : matches) {
+            long at = pattern.function().raisedAt(match, host.currentProcessingTime());
+            if (at == Long.MIN_VALUE || host.suppressed(pattern, at)) {
+                continue; // a burst inside its quiet period: counted, and its alert is never built
+            }
             pattern.function().processMatch(match, context, collector);
+            for (Alert a : matched) {
+                host.emit(pattern, a, pattern.processingTime() ? null : timestamp);
+            }
+            matched.clear();
         }
-        for (Alert a : matched) {
-            host.emit(pattern, a, pattern.processingTime() ? null : timestamp);
-        }
-        matched.clear();
     }
 
     /**

@@ -252,6 +252,19 @@ public class PatternsOperator extends AbstractStreamOperator<Alert>
         }
 
         @Override
+        public boolean suppressed(PatternRuntime pattern, long raisedAt) throws Exception {
+            if (pattern.suppressMillis() <= 0) {
+                return false;
+            }
+            Long until = quietUntil.get(pattern.name());
+            if (until != null && raisedAt < until) {
+                PatternsOperator.this.suppressed.inc();
+                return true;
+            }
+            return false;
+        }
+
+        @Override
         public void emit(PatternRuntime pattern, Alert alert, Long timestamp) throws Exception {
             PatternsOperator.this.emit(pattern, alert, timestamp);
         }
