@@ -76,11 +76,36 @@ dls_down() {
     DLS_STARTED=0
   fi
 }
+# bounded SECONDS OUT CMD...: runs CMD under timeout in the background, stdout and stderr to OUT, and waits for
+# it where a signal can interrupt the wait (a foreground command would hold the traps until it ends). Sets RC.
+# The command runs in a process group of its own (timeout's), so the script's finish stops it by its pid.
+STEP=
+bounded() {
+  local secs=$1 out=$2; shift 2
+  timeout --kill-after=30 "$secs" "$@" > "$out" 2>&1 &
+  STEP=$!
+  set +e
+  wait "$STEP"
+  RC=$?
+  set -e
+  STEP=
+}
+stop_step() {
+  [[ -n $STEP ]] || return 0
+  kill "$STEP" 2>/dev/null || true  # timeout passes the signal on to its command
+  for _ in $(seq 1 60); do kill -0 "$STEP" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$STEP" 2>/dev/null; then pkill -KILL -P "$STEP" 2>/dev/null || true; kill -KILL "$STEP" 2>/dev/null || true; fi
+  STEP=
+}
 finish() {
+  stop_step
   dls_down
   cleanup
 }
 trap finish EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+trap 'exit 129' HUP
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "[1/7] building the jars and the test classpath (Maven, in the reactor: nothing is installed)"
@@ -142,18 +167,30 @@ start_kafka
 echo "      kafka $BOOT"
 
 # One PatternsBench step in a JVM of its own, bounded; its stdout (log lines too) to WORK/<name>.out, stderr to .log;
-# the result lines shown. Sets RC to its exit code (3: the job did not deploy; 124 or 137: killed at the bound).
+# the result lines shown as they come. Sets RC to its exit code (3: the job did not deploy; 124 or 137: killed at
+# the bound). Waits where a signal can interrupt it; STEP is the step's timeout process, for finish to stop.
 bench() {
   local name=$1 bound=$2; shift 2
   echo "      ($name: load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  set +e
-  # shellcheck disable=SC2086
-  (cd flink-jobs && exec timeout --kill-after=30 "$bound" "$JAVA" $FLINK_JVM $BENCH_PROPS -Dbench.pids="kafka:$KAFKA_PID" \
-    -cp "$CP" io.dls.job.bench.PatternsBench "$@") 2> "$WORK/$name.log" | tee "$WORK/$name.out" \
-    | grep --line-buffered -E '^(patterns=|cpu:|not deployed|not measured|filled|appended=|bursts=|heartbeat_timeout)' \
-    | sed -u 's/^/      /'
-  RC=${PIPESTATUS[0]}
-  set -e
+  rm -f "$WORK/step.pid" "$WORK/$name.rc"
+  (
+    cd flink-jobs
+    # shellcheck disable=SC2086
+    timeout --kill-after=30 "$bound" "$JAVA" $FLINK_JVM $BENCH_PROPS -Dbench.pids="kafka:$KAFKA_PID" -cp "$CP" \
+      io.dls.job.bench.PatternsBench "$@" 2> "$WORK/$name.log" &
+    echo $! > "$WORK/step.pid"
+    rc=0
+    wait $! || rc=$?
+    echo "$rc" > "$WORK/$name.rc"
+  ) | tee "$WORK/$name.out" \
+    | { grep --line-buffered -E '^(patterns=|cpu:|not deployed|not measured|filled|appended=|bursts=|heartbeat_timeout)' || true; } \
+    | sed -u 's/^/      /' &
+  local shower=$!
+  for _ in $(seq 1 50); do [[ -s $WORK/step.pid ]] && break; sleep 0.1; done
+  STEP=$(cat "$WORK/step.pid" 2>/dev/null || true)
+  wait "$shower" || true
+  STEP=
+  RC=$(cat "$WORK/$name.rc" 2>/dev/null || echo 1)
   if [[ $RC == 124 || $RC == 137 ]]; then
     echo "      $name: killed after $bound s (see $WORK/$name.log)" | tee -a "$WORK/$name.out"
   elif [[ $RC != 0 && $RC != 3 ]]; then
@@ -253,12 +290,11 @@ PY
   fi
 }
 dls_probe() {  # NAME SERVICE RULE
-  local rc=0
   # shellcheck disable=SC2086
-  (cd flink-jobs && timeout --kill-after=10 200 "$JAVA" $FLINK_JVM -cp "$CP" io.dls.job.bench.PatternsBench probe \
-    "127.0.0.1:$DLS_KAFKA_PORT" "$2" "$3" 60) 2> "$WORK/dls-probe-$1.log" | sed "s/^/dls $1: /" \
-    | tee "$WORK/dls-probe-$1.out" || rc=$?
-  [[ $rc == 0 ]] || echo "dls $1: the probe did not come through (exit code $rc; see $WORK/dls-probe-$1.log)" \
+  bounded 200 "$WORK/dls-probe-$1.log" bash -c 'cd flink-jobs && exec "$@" > "$0"' "$WORK/dls-probe-$1.raw" \
+    "$JAVA" $FLINK_JVM -cp "$CP" io.dls.job.bench.PatternsBench probe "127.0.0.1:$DLS_KAFKA_PORT" "$2" "$3" 60
+  sed "s/^/dls $1: /" "$WORK/dls-probe-$1.raw" | tee "$WORK/dls-probe-$1.out"
+  [[ $RC == 0 ]] || echo "dls $1: the probe did not come through (exit code $RC; see $WORK/dls-probe-$1.log)" \
     | tee -a "$WORK/dls-probe-$1.out"
 }
 dls_ports() {
@@ -287,14 +323,16 @@ if [[ $DLS_CHECK == 1 ]]; then
   export DLS_HOME=$WORK/dls DLS_FORWARD_PORT DLS_METRICS_PORT DLS_KAFKA_PORT DLS_KAFKA_CONTROLLER_PORT DLS_ES_PORT \
     DLS_FLINK_PORT DLS_FLINK_RPC_PORT DLS_FLINK_METRICS_PORT DLS_ALERTMANAGER_PORT
   DLS_STARTED=1
-  if timeout 900 ./dls up --patterns "$WORK/patterns-$SMALLEST" > "$WORK/dls-up.log" 2>&1; then
+  bounded 900 "$WORK/dls-up.log" ./dls up --patterns "$WORK/patterns-$SMALLEST"
+  if [[ $RC == 0 ]]; then
     TM_PID=$(cat "$WORK/dls/run/taskmanager.pid" 2>/dev/null || true)
     echo "dls $SMALLEST: deployed=yes (./dls up)" | tee "$WORK/dls-deploy-$SMALLEST.out"
     dls_figures "$SMALLEST"
     dls_probe "$SMALLEST" "dls-probe-$RANDOM" error-burst
     for n in "${SETS[@]:1}"; do
       t0=$SECONDS
-      if timeout 600 ./dls patterns apply "$WORK/patterns-$n" > "$WORK/dls-apply-$n.log" 2>&1; then
+      bounded 600 "$WORK/dls-apply-$n.log" ./dls patterns apply "$WORK/patterns-$n"
+      if [[ $RC == 0 ]]; then
         echo "dls $n: deployed=yes (./dls patterns apply, $((SECONDS - t0)) s)" | tee "$WORK/dls-deploy-$n.out"
         dls_figures "$n"
         dls_probe "$n" svc-0 "$(cat "$WORK/patterns-$n.burst-rule")"
