@@ -6,7 +6,6 @@ import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,28 +49,11 @@ public class Dispatch extends RichFlatMapFunction<LogEvent, Dispatched> {
             return;
         }
         dispatched.inc();
-        if (keyFields.length == 1) {
-            out.collect(new Dispatched(Dispatched.key(keyFields[0], event.get(keyFields[0])),
-                    selected.stream().toArray(), event));
-            return;
-        }
-        List<List<Integer>> byGroup = new ArrayList<>(keyFields.length);
         for (int g = 0; g < keyFields.length; g++) {
-            byGroup.add(null);
-        }
-        for (int p = selected.nextSetBit(0); p >= 0; p = selected.nextSetBit(p + 1)) {
-            List<Integer> list = byGroup.get(groupOf[p]);
-            if (list == null) {
-                list = new ArrayList<>();
-                byGroup.set(groupOf[p], list);
-            }
-            list.add(p);
-        }
-        for (int g = 0; g < keyFields.length; g++) {
-            List<Integer> list = byGroup.get(g);
-            if (list != null) {
-                out.collect(new Dispatched(Dispatched.key(keyFields[g], event.get(keyFields[g])),
-                        list.stream().mapToInt(Integer::intValue).toArray(), event));
+            int group = g;
+            int[] patterns = selected.stream().filter(p -> groupOf[p] == group).toArray();
+            if (patterns.length > 0) {
+                out.collect(new Dispatched(Dispatched.key(keyFields[g], event.get(keyFields[g])), patterns, event));
             }
         }
     }
