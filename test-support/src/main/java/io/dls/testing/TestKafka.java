@@ -43,13 +43,7 @@ public final class TestKafka {
                 c.startup();
                 c.waitForReadyBrokers();
                 cluster = c;
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        c.close();
-                    } catch (Exception ignored) {
-                        // the JVM is going away
-                    }
-                }));
+                CloseAtExit.register("test Kafka broker", c::close);
             } catch (Exception e) {
                 throw new IllegalStateException("could not start the test Kafka broker", e);
             }

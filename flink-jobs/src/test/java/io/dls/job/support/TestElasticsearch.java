@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.codelibs.elasticsearch.runner.ElasticsearchClusterRunner;
 
+import io.dls.testing.CloseAtExit;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -43,14 +45,10 @@ public final class TestElasticsearch {
                 r.ensureYellow();
                 runner = r;
                 url = "http://127.0.0.1:" + (base + 1);
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        r.close();
-                        r.clean();
-                    } catch (IOException ignored) {
-                        // the JVM is going away
-                    }
-                }));
+                CloseAtExit.register("test Elasticsearch node", () -> {
+                    r.close();
+                    r.clean();
+                });
             } catch (IOException e) {
                 throw new IllegalStateException("could not start the test Elasticsearch node", e);
             }
