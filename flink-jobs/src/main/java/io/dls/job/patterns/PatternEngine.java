@@ -2,7 +2,6 @@ package io.dls.job.patterns;
 
 import io.dls.job.normalize.LogEvent;
 import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.api.common.state.KeyedStateStore;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.State;
@@ -20,6 +19,7 @@ import org.apache.flink.cep.nfa.NFAStateSerializer;
 import org.apache.flink.cep.nfa.sharedbuffer.SharedBuffer;
 import org.apache.flink.cep.nfa.sharedbuffer.SharedBufferAccessor;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -58,7 +58,7 @@ final class PatternEngine {
     private final Host host;
     private final NFA<LogEvent> nfa;
     private final SharedBuffer<LogEvent> buffer;
-    private final PrefixedStateStore bufferStates;
+    private final PatternStateStore states;
     private final ValueState<NFAState> nfaState;
     private final MapState<Long, List<LogEvent>> queue;
     private final org.apache.flink.cep.time.TimerService clock;
@@ -75,40 +75,39 @@ final class PatternEngine {
         }
     };
 
-    PatternEngine(PatternRuntime pattern, Host host, KeyedStateStore store, TypeSerializer<LogEvent> serializer,
+    PatternEngine(PatternRuntime pattern, Host host, KeyedStateBackend<?> backend, TypeSerializer<LogEvent> serializer,
                   SharedBufferCacheConfig cache, RuntimeContext runtime) throws Exception {
         this.pattern = pattern;
         this.host = host;
-        String name = pattern.name();
-        this.nfaState = store.getState(nfaDescriptor(name));
-        this.queue = store.getMapState(queueDescriptor(name, serializer));
-        this.bufferStates = new PrefixedStateStore(store, name);
-        this.buffer = new SharedBuffer<>(bufferStates, serializer, cache);
+        this.states = new PatternStateStore(backend, pattern.name());
+        this.nfaState = states.getState(nfaDescriptor());
+        this.queue = states.getMapState(queueDescriptor(serializer));
+        this.buffer = new SharedBuffer<>(states, serializer, cache);
         this.nfa = pattern.nfa().createNFA();
         this.nfa.open(runtime, new Configuration());
         this.clock = host::currentProcessingTime;
     }
 
-    static ValueStateDescriptor<NFAState> nfaDescriptor(String pattern) {
-        return new ValueStateDescriptor<>(pattern + "/nfa", new NFAStateSerializer());
+    static ValueStateDescriptor<NFAState> nfaDescriptor() {
+        return new ValueStateDescriptor<>("pattern-nfa", new NFAStateSerializer());
     }
 
-    static MapStateDescriptor<Long, List<LogEvent>> queueDescriptor(String pattern, TypeSerializer<LogEvent> events) {
-        return new MapStateDescriptor<>(pattern + "/queue", LongSerializer.INSTANCE, new ListSerializer<>(events));
+    static MapStateDescriptor<Long, List<LogEvent>> queueDescriptor(TypeSerializer<LogEvent> events) {
+        return new MapStateDescriptor<>("pattern-queue", LongSerializer.INSTANCE, new ListSerializer<>(events));
     }
 
     /**
-     * Every keyed state a pattern of this name has (its NFA, its queue, its shared buffer's maps), described with
-     * their serializers: what to clear on restore when the pattern has left the set.
+     * Every keyed state a pattern has (its NFA, its queue, its shared buffer's maps), described with their
+     * serializers; each pattern's entries are in the namespace of its name. What to clear on restore when a
+     * pattern has left the set.
      */
-    static List<org.apache.flink.api.common.state.StateDescriptor<?, ?>> stateOf(
-            String pattern, KeyedStateStore store, TypeSerializer<LogEvent> serializer, SharedBufferCacheConfig cache) {
-        PrefixedStateStore prefixed = new PrefixedStateStore(store, pattern);
-        new SharedBuffer<>(prefixed, serializer, cache).releaseCacheStatisticsTimer();
-        List<org.apache.flink.api.common.state.StateDescriptor<?, ?>> all = new ArrayList<>(prefixed.descriptors());
-        all.add(nfaDescriptor(pattern));
-        all.add(queueDescriptor(pattern, serializer));
-        return all;
+    static List<org.apache.flink.api.common.state.StateDescriptor<?, ?>> states(
+            KeyedStateBackend<?> backend, TypeSerializer<LogEvent> serializer, SharedBufferCacheConfig cache) {
+        PatternStateStore store = new PatternStateStore(backend, "");
+        store.getState(nfaDescriptor());
+        store.getMapState(queueDescriptor(serializer));
+        new SharedBuffer<>(store, serializer, cache).releaseCacheStatisticsTimer();
+        return store.descriptors();
     }
 
     /** @return false when the event came too late (at or behind the watermark, in event time) */
@@ -215,8 +214,7 @@ final class PatternEngine {
         boolean idle = state.getPartialMatches().size() == 1 && state.getCompletedMatches().isEmpty()
                 && state.getPartialMatches().peek().getPreviousBufferEntry() == null && queue.isEmpty();
         if (idle) {
-            nfaState.clear();
-            for (State s : bufferStates.states()) {
+            for (State s : states.states()) {
                 s.clear();
             }
             return;

@@ -27,8 +27,9 @@ import java.util.Map;
  * whole set, however many patterns it has. Keyed by {@link Dispatched#key}; an event reaches only the patterns
  * {@link Dispatch} chose for it.
  *
- * <p>State is named after the patterns, so a pattern keeps its partial matches and quiet periods across a
- * savepoint while others are added or removed. Timers carry the pattern's name as their namespace
+ * <p>Every pattern keeps its state in the same few keyed states, under its name as the namespace
+ * ({@link PatternStateStore}), and its quiet period under its name in {@code quiet-until}: a pattern keeps its
+ * partial matches and quiet periods across a savepoint while others are added or removed. Timers carry the pattern's name as their namespace
  * ({@code c/<name>} for CEP, {@code q/<name>} for the end of a quiet period).
  */
 public class PatternsOperator extends AbstractStreamOperator<Alert>
@@ -105,9 +106,9 @@ public class PatternsOperator extends AbstractStreamOperator<Alert>
             return;
         }
         org.apache.flink.runtime.state.KeyedStateBackend<Object> backend = getKeyedStateBackend();
-        for (String name : removed) {
-            for (var d : PatternEngine.stateOf(name, getKeyedStateStore(), eventSerializer, cacheConfig)) {
-                clearAll(backend, d);
+        for (var d : PatternEngine.states(backend, eventSerializer, cacheConfig)) {
+            for (String name : removed) {
+                clearAll(backend, name, d);
             }
         }
         backend.applyToAllKeys(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
@@ -125,10 +126,9 @@ public class PatternsOperator extends AbstractStreamOperator<Alert>
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void clearAll(org.apache.flink.runtime.state.KeyedStateBackend<Object> backend,
+    private static void clearAll(org.apache.flink.runtime.state.KeyedStateBackend<Object> backend, String pattern,
                                  org.apache.flink.api.common.state.StateDescriptor d) throws Exception {
-        backend.applyToAllKeys(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
-                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE, d,
+        backend.applyToAllKeys(pattern, StringSerializer.INSTANCE, d,
                 (key, state) -> ((org.apache.flink.api.common.state.State) state).clear());
     }
 
@@ -189,7 +189,7 @@ public class PatternsOperator extends AbstractStreamOperator<Alert>
     private PatternEngine engine(int p) throws Exception {
         PatternEngine e = engines[p];
         if (e == null) {
-            e = new PatternEngine(patterns.get(p), host, getKeyedStateStore(), eventSerializer, cacheConfig,
+            e = new PatternEngine(patterns.get(p), host, getKeyedStateBackend(), eventSerializer, cacheConfig,
                     getRuntimeContext());
             engines[p] = e;
         }

@@ -117,6 +117,40 @@ class PatternsOperatorTest {
         }
     }
 
+    /**
+     * The heap state backend keeps a table per keyed state and key group and copies them all at each checkpoint:
+     * patterns share the operator's few states (their names as namespaces) instead of adding their own.
+     */
+    @Test
+    void manyPatternsShareTheOperatorsFewKeyedStates() throws Exception {
+        PatternSpec burst = shipped.get("error-burst");
+        List<CompiledPattern> many = new java.util.ArrayList<>();
+        for (int p = 0; p < 40; p++) {
+            many.add(PatternCompiler.compile(new PatternSpec("burst-" + p, burst.description(), burst.key(),
+                    burst.severity(), burst.topic(), burst.within(), burst.suppress(), burst.time(), burst.message(),
+                    burst.steps(), burst.absence(), burst.source()), true));
+        }
+        int[] all = java.util.stream.IntStream.range(0, many.size()).toArray();
+        try (var h = harness(many)) {
+            for (int i = 0; i < 5; i++) {
+                LogEvent e = log(1 + i, "cart", "node-1", "ERROR", "#" + i);
+                h.processElement(new StreamRecord<>(new Dispatched(Dispatched.key("service.name", "cart"), all, e),
+                        e.epochMillis));
+            }
+            h.processWatermark(T0 + 10_000);
+            assertThat(alerts(h)).hasSize(many.size());
+            h.processElement(to(3, "service.name", log(20, "cart", "node-1", "ERROR", "one more")));
+            h.processWatermark(T0 + 25_000);
+            assertThat(keys(h, "burst-3", "pattern-nfa")).isEqualTo(1); // a burst of burst-3 in progress
+            assertThat(keys(h, "burst-4", "pattern-nfa")).isZero();
+            var backend = (org.apache.flink.runtime.state.AbstractKeyedStateBackend<?>) h.getOperator()
+                    .getKeyedStateBackend();
+            assertThat(backend.numKeyValueStatesByName())
+                    .as("keyed states of 40 patterns: NFA, queue, shared buffer's three, quiet-until")
+                    .isLessThanOrEqualTo(6);
+        }
+    }
+
     @Test
     void aPatternRemovedFromTheSetLeavesNoStateAfterRestore() throws Exception {
         CompiledPattern burst = PatternCompiler.compile(shipped.get("error-burst"), true);
@@ -129,8 +163,8 @@ class PatternsOperatorTest {
             }
             h.processElement(to(1, "service.name", log(2, "payment", "node-1", "WARN", "retrying")));
             h.processWatermark(T0 + 5_000);
-            assertThat(keys(h, "error-burst/nfa")).isEqualTo(1);
-            assertThat(keys(h, "payment-retry-then-failure/nfa")).isEqualTo(1);
+            assertThat(keys(h, "error-burst", "pattern-nfa")).isEqualTo(1);
+            assertThat(keys(h, "payment-retry-then-failure", "pattern-nfa")).isEqualTo(1);
             snapshot = h.snapshot(1, T0 + 5_000);
         }
         // The sequence pattern is gone from the set; the burst keeps its partial match.
@@ -140,9 +174,9 @@ class PatternsOperatorTest {
         try (restored) {
             restored.initializeState(snapshot);
             restored.open();
-            assertThat(keys(restored, "payment-retry-then-failure/nfa")).isZero();
-            assertThat(keys(restored, "payment-retry-then-failure/sharedBuffer-events")).isZero();
-            assertThat(keys(restored, "error-burst/nfa")).isEqualTo(1);
+            assertThat(keys(restored, "payment-retry-then-failure", "pattern-nfa")).isZero();
+            assertThat(keys(restored, "payment-retry-then-failure", "sharedBuffer-events")).isZero();
+            assertThat(keys(restored, "error-burst", "pattern-nfa")).isEqualTo(1);
             for (int i = 3; i < 5; i++) {
                 restored.processElement(to(0, "service.name", log(1 + i, "cart", "node-1", "ERROR", "#" + i)));
             }
@@ -152,10 +186,11 @@ class PatternsOperatorTest {
         }
     }
 
-    private static long keys(KeyedOneInputStreamOperatorTestHarness<String, Dispatched, Alert> h, String state)
-            throws Exception {
+    /** How many keys have an entry of the pattern in the state (its namespace). */
+    private static long keys(KeyedOneInputStreamOperatorTestHarness<String, Dispatched, Alert> h, String pattern,
+                             String state) throws Exception {
         org.apache.flink.runtime.state.KeyedStateBackend<Object> backend = h.getOperator().getKeyedStateBackend();
-        try (var keys = backend.getKeys(state, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+        try (var keys = backend.getKeys(state, pattern)) {
             return keys.count();
         }
     }
