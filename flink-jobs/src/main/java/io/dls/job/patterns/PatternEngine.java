@@ -115,8 +115,10 @@ final class PatternEngine {
         if (pattern.processingTime()) {
             NFAState state = state();
             long now = host.currentProcessingTime();
-            advance(state, now);
-            feed(state, event, now);
+            try (SharedBufferAccessor<LogEvent> access = buffer.getAccessor()) {
+                advance(access, state, now);
+                feed(access, state, event, now);
+            }
             store(state);
             return true;
         }
@@ -136,23 +138,25 @@ final class PatternEngine {
     /** A timer of this pattern fired for the current key. */
     void onTimer() throws Exception {
         NFAState state = state();
-        if (pattern.processingTime()) {
-            advance(state, host.currentProcessingTime());
-        } else {
-            long watermark = host.currentWatermark();
-            PriorityQueue<Long> times = new PriorityQueue<>();
-            for (Long t : queue.keys()) {
-                times.add(t);
-            }
-            while (!times.isEmpty() && times.peek() <= watermark) {
-                long t = times.poll();
-                advance(state, t);
-                for (LogEvent e : queue.get(t)) {
-                    feed(state, e, t);
+        try (SharedBufferAccessor<LogEvent> access = buffer.getAccessor()) {
+            if (pattern.processingTime()) {
+                advance(access, state, host.currentProcessingTime());
+            } else {
+                long watermark = host.currentWatermark();
+                PriorityQueue<Long> times = new PriorityQueue<>();
+                for (Long t : queue.keys()) {
+                    times.add(t);
                 }
-                queue.remove(t);
+                while (!times.isEmpty() && times.peek() <= watermark) {
+                    long t = times.poll();
+                    advance(access, state, t);
+                    for (LogEvent e : queue.get(t)) {
+                        feed(access, state, e, t);
+                    }
+                    queue.remove(t);
+                }
+                advance(access, state, watermark);
             }
-            advance(state, watermark);
         }
         store(state);
     }
@@ -167,24 +171,44 @@ final class PatternEngine {
         return s != null ? s : nfa.createInitialNFAState();
     }
 
-    private void feed(NFAState state, LogEvent event, long timestamp) throws Exception {
-        try (SharedBufferAccessor<LogEvent> access = buffer.getAccessor()) {
-            Collection<Map<String, List<LogEvent>>> matches =
-                    nfa.process(access, state, event, timestamp, pattern.skip(), clock);
-            if (nfa.getWindowTime() > 0 && state.isNewStartPartialMatch()) {
-                host.registerTimer(pattern.name(), timestamp + nfa.getWindowTime(), pattern.processingTime());
-            }
-            emit(matches, timestamp);
+    /** The accessor is closed (its cache written to state) once per event or timer, not per NFA call. */
+    private void feed(SharedBufferAccessor<LogEvent> access, NFAState state, LogEvent event, long timestamp)
+            throws Exception {
+        Collection<Map<String, List<LogEvent>>> matches =
+                nfa.process(access, state, event, timestamp, pattern.skip(), clock);
+        if (nfa.getWindowTime() > 0 && state.isNewStartPartialMatch()) {
+            host.registerTimer(pattern.name(), timestamp + nfa.getWindowTime(), pattern.processingTime());
         }
+        emit(matches, timestamp);
     }
 
-    private void advance(NFAState state, long timestamp) throws Exception {
-        try (SharedBufferAccessor<LogEvent> access = buffer.getAccessor()) {
-            Tuple2<Collection<Map<String, List<LogEvent>>>, Collection<Tuple2<Map<String, List<LogEvent>>, Long>>>
-                    result = nfa.advanceTime(access, state, timestamp, pattern.skip());
-            // Timed-out partial matches are not alerts (see AlertFunction); pending absence matches are.
-            emit(result.f0, timestamp);
+    private void advance(SharedBufferAccessor<LogEvent> access, NFAState state, long timestamp) throws Exception {
+        if (!windowEnded(state, timestamp)) {
+            return;
         }
+        Tuple2<Collection<Map<String, List<LogEvent>>>, Collection<Tuple2<Map<String, List<LogEvent>>, Long>>>
+                result = nfa.advanceTime(access, state, timestamp, pattern.skip());
+        // Timed-out partial matches are not alerts (see AlertFunction); pending absence matches are.
+        emit(result.f0, timestamp);
+    }
+
+    /**
+     * Whether the NFA's advanceTime would end anything: a partial match (past the start state, so with a
+     * first event) whose window is over, as Flink's NFA decides it (time - first event >= window; the
+     * patterns use only the pattern-wide window). Otherwise the call would only walk the partial matches and
+     * prune the shared buffer's per-timestamp counters, which the window timers and the idle clear do anyway.
+     */
+    private boolean windowEnded(NFAState state, long timestamp) {
+        long window = nfa.getWindowTime();
+        if (window <= 0) {
+            return false;
+        }
+        for (org.apache.flink.cep.nfa.ComputationState c : state.getPartialMatches()) {
+            if (c.getStartEventID() != null && timestamp - c.getStartTimestamp() >= window) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void emit(Collection<Map<String, List<LogEvent>>> matches, long timestamp) throws Exception {
