@@ -83,6 +83,7 @@ final class PatternEngine {
         this.nfaState = states.getState(nfaDescriptor());
         this.queue = states.getMapState(queueDescriptor(serializer));
         this.buffer = new SharedBuffer<>(states, serializer, cache);
+        PlainCache.install(buffer);
         this.nfa = pattern.nfa().createNFA();
         this.nfa.open(runtime, new Configuration());
         this.clock = host::currentProcessingTime;
@@ -164,6 +165,11 @@ final class PatternEngine {
     void close() throws Exception {
         nfa.close();
         buffer.releaseCacheStatisticsTimer();
+    }
+
+    /** For tests. */
+    SharedBuffer<LogEvent> buffer() {
+        return buffer;
     }
 
     private NFAState state() throws Exception {

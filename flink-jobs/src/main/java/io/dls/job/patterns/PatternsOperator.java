@@ -185,6 +185,11 @@ public class PatternsOperator extends AbstractStreamOperator<Alert>
         super.close();
     }
 
+    /** For tests: the engine of the pattern, null until an event reached it. */
+    PatternEngine madeEngine(String pattern) {
+        return engines[byName.get(pattern)];
+    }
+
     /** Made on first use: a pattern no event has reached costs no CEP buffers. */
     private PatternEngine engine(int p) throws Exception {
         PatternEngine e = engines[p];

@@ -145,6 +145,8 @@ class PatternsOperatorTest {
             assertThat(keys(h, "burst-4", "pattern-nfa")).isZero();
             var backend = (org.apache.flink.runtime.state.AbstractKeyedStateBackend<?>) h.getOperator()
                     .getKeyedStateBackend();
+            assertThat(PlainCache.installed(((PatternsOperator) h.getOperator()).madeEngine("burst-3").buffer()))
+                    .as("Flink CEP's shared buffer caches replaced by plain maps").isTrue();
             assertThat(backend.numKeyValueStatesByName())
                     .as("keyed states of 40 patterns: NFA, queue, shared buffer's three, quiet-until")
                     .isLessThanOrEqualTo(6);
