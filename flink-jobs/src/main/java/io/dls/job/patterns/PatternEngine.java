@@ -138,7 +138,13 @@ final class PatternEngine {
 
     /** A timer of this pattern fired for the current key. */
     void onTimer() throws Exception {
-        NFAState state = state();
+        NFAState stored = nfaState.value();
+        if (stored == null && (pattern.processingTime() || queue.isEmpty())) {
+            // Nothing in progress: the key went idle (a burst completed, or its windows ended) after this timer
+            // was set. Most window timers end like this; they touch no other state.
+            return;
+        }
+        NFAState state = stored != null ? stored : nfa.createInitialNFAState();
         try (SharedBufferAccessor<LogEvent> access = buffer.getAccessor()) {
             if (pattern.processingTime()) {
                 advance(access, state, host.currentProcessingTime());
