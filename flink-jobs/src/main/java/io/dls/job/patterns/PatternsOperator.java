@@ -29,8 +29,8 @@ import java.util.Map;
  *
  * <p>Every pattern keeps its state in the same few keyed states, under its name as the namespace
  * ({@link PatternStateStore}), and its quiet period under its name in {@code quiet-until}: a pattern keeps its
- * partial matches and quiet periods across a savepoint while others are added or removed. Timers carry the pattern's name as their namespace
- * ({@code c/<name>} for CEP, {@code q/<name>} for the end of a quiet period).
+ * partial matches and quiet periods across a savepoint while others are added or removed. Timers carry the
+ * pattern's name as their namespace ({@code c/<name>} for CEP, {@code q/<name>} for the end of a quiet period).
  */
 public class PatternsOperator extends AbstractStreamOperator<Alert>
         implements OneInputStreamOperator<Dispatched, Alert>, Triggerable<String, String> {
