@@ -37,7 +37,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Driver of bench/patterns.sh: what the pipeline job costs as its alert patterns grow in number (the Kafka broker
@@ -202,44 +207,76 @@ public final class PatternsBench {
         long start = System.nanoTime();
         long deadline = start + Duration.ofSeconds(Long.getLong("bench.deployTimeoutS", 300)).toNanos();
         String id = job.getJobID().toString();
-        int vertices = 0;
-        int tasks = 0;
-        int running = 0;
-        int failures = 0;
-        String failure = null;
-        while (System.nanoTime() < deadline) {
-            Thread.sleep(500);
+        JobStatus last = new JobStatus();
+        boolean settled = within(Duration.ofNanos(deadline - start), Duration.ofMillis(500), () -> {
             JsonNode j;
             JsonNode history;
             try {
                 j = rest.get("/jobs/" + id);
                 history = rest.get("/jobs/" + id + "/exceptions").at("/exceptionHistory/entries");
             } catch (Exception e) {
-                continue; // the job is not known to the dispatcher yet
+                return false; // the job is not known to the dispatcher yet
             }
-            vertices = j.path("vertices").size();
+            last.read(j, history);
+            return last.running() || last.failedForGood();
+        });
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (settled && last.running()) {
+            return new Deployment(true, last.vertices, last.tasks, last.runningTasks, last.failures, seconds,
+                    last.failure);
+        }
+        if (settled) {
+            return new Deployment(false, last.vertices, last.tasks, last.runningTasks, last.failures, seconds,
+                    last.failure + " (job " + last.state + ", " + last.failures + " failures so far)");
+        }
+        return new Deployment(false, last.vertices, last.tasks, last.runningTasks, last.failures, seconds,
+                "only " + last.runningTasks + " of " + last.tasks + " tasks RUNNING after "
+                        + Long.getLong("bench.deployTimeoutS", 300) + " s"
+                        + (last.failure == null ? "" : "; first failure: " + last.failure));
+    }
+
+    /** The job as REST showed it at the last look. */
+    private static final class JobStatus {
+        int vertices;
+        int tasks;
+        int runningTasks;
+        int failures;
+        String failure;
+        String state;
+
+        void read(JsonNode job, JsonNode history) {
+            vertices = job.path("vertices").size();
             tasks = 0;
-            running = 0;
-            for (JsonNode v : j.path("vertices")) {
+            runningTasks = 0;
+            for (JsonNode v : job.path("vertices")) {
                 tasks += v.path("parallelism").asInt();
-                running += v.path("tasks").path("RUNNING").asInt();
+                runningTasks += v.path("tasks").path("RUNNING").asInt();
             }
             if (history.size() > 0) {
                 failure = firstException(history.get(0));
             }
-            String state = j.path("state").asText();
-            if (vertices > 0 && running == tasks && "RUNNING".equals(state)) {
-                return new Deployment(true, vertices, tasks, running, failures, (System.nanoTime() - start) / 1e9, failure);
-            }
             failures = history.size();
-            if (history.size() >= 5 || "FAILED".equals(state) || "CANCELED".equals(state)) {
-                return new Deployment(false, vertices, tasks, running, failures, (System.nanoTime() - start) / 1e9,
-                        failure + " (job " + state + ", " + history.size() + " failures so far)");
-            }
+            state = job.path("state").asText();
         }
-        return new Deployment(false, vertices, tasks, running, failures, (System.nanoTime() - start) / 1e9,
-                "only " + running + " of " + tasks + " tasks RUNNING after " + Long.getLong("bench.deployTimeoutS", 300)
-                        + " s" + (failure == null ? "" : "; first failure: " + failure));
+
+        boolean running() {
+            return vertices > 0 && runningTasks == tasks && "RUNNING".equals(state);
+        }
+
+        /** Flink restarts a job that cannot deploy forever, with the same error each time: five failures is enough. */
+        boolean failedForGood() {
+            return failures >= 5 || "FAILED".equals(state) || "CANCELED".equals(state);
+        }
+    }
+
+    /** Polls the condition every {@code poll} until it holds (true) or {@code max} has passed (false). */
+    static boolean within(Duration max, Duration poll, Callable<Boolean> condition) {
+        try {
+            await().pollInSameThread().pollDelay(Duration.ZERO).pollInterval(poll).atMost(max).until(condition);
+            return true;
+        } catch (org.awaitility.core.ConditionTimeoutException timedOut) {
+            return false;
+        }
     }
 
     /** An exception history entry as one line: its exception and the deepest cause's. */
@@ -255,42 +292,41 @@ public final class PatternsBench {
     }
 
     /** Heap and network memory of the TaskManager, sampled every second while the job runs. */
-    static final class Sampler extends Thread {
+    static final class Sampler {
         private final Rest rest;
-        private final AtomicBoolean stop = new AtomicBoolean();
+        private final ScheduledExecutorService every = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "memory-sampler");
+            t.setDaemon(true);
+            return t;
+        });
         volatile double heapMax;
         volatile double netUsedMax;
         volatile double netTotal;
         volatile int samples;
 
         Sampler(Rest rest) {
-            super("memory-sampler");
             this.rest = rest;
-            setDaemon(true);
         }
 
-        @Override
-        public void run() {
-            while (!stop.get()) {
-                try {
-                    Map<String, Double> m = rest.taskManagerMetrics(HEAP, NET_USED, NET_TOTAL);
-                    heapMax = Math.max(heapMax, m.getOrDefault(HEAP, 0.0));
-                    netUsedMax = Math.max(netUsedMax, m.getOrDefault(NET_USED, 0.0));
-                    netTotal = m.getOrDefault(NET_TOTAL, netTotal);
-                    samples++;
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Exception e) {
-                    // not there yet, or the cluster is going away
-                }
+        void start() {
+            every.scheduleAtFixedRate(this::sample, 0, 1, TimeUnit.SECONDS);
+        }
+
+        private void sample() {
+            try {
+                Map<String, Double> m = rest.taskManagerMetrics(HEAP, NET_USED, NET_TOTAL);
+                heapMax = Math.max(heapMax, m.getOrDefault(HEAP, 0.0));
+                netUsedMax = Math.max(netUsedMax, m.getOrDefault(NET_USED, 0.0));
+                netTotal = m.getOrDefault(NET_TOTAL, netTotal);
+                samples++;
+            } catch (Exception e) {
+                // not there yet, or the cluster is going away
             }
         }
 
         void finish() throws InterruptedException {
-            stop.set(true);
-            interrupt();
-            join();
+            every.shutdownNow();
+            every.awaitTermination(30, TimeUnit.SECONDS);
         }
     }
 
@@ -315,27 +351,18 @@ public final class PatternsBench {
         long firstOutputDeadline = System.nanoTime() + Duration.ofSeconds(Long.getLong("bench.measureTimeoutS", 300)).toNanos();
         long warmNanos = Duration.ofSeconds(Long.getLong("bench.warmupS", 20)).toNanos();
         long windowNanos = Duration.ofSeconds(Long.getLong("bench.windowS", 60)).toNanos();
-        long count = 0;
-        while (count == 0) {
-            if (System.nanoTime() > firstOutputDeadline) {
-                return null;
-            }
-            Thread.sleep(pollMs);
-            count = counter.get();
+        Duration poll = Duration.ofMillis(pollMs);
+        if (!within(Duration.ofNanos(firstOutputDeadline - System.nanoTime()), poll, () -> counter.get() > 0)) {
+            return null;
         }
-        long firstOutput = System.nanoTime();
-        while (count <= warm && System.nanoTime() - firstOutput < warmNanos) {
-            Thread.sleep(pollMs);
-            count = counter.get();
-        }
+        within(Duration.ofNanos(warmNanos), poll, () -> counter.get() > warm);
+        long count = counter.get();
         String warmupEnd = count > warm ? "records" : "time";
         long first = System.nanoTime();
         long firstCount = count;
         Map<String, Double> cpuFirst = JobBench.cpuSeconds("job");
-        while (count < warm + n * 0.99 && System.nanoTime() - first < windowNanos) {
-            Thread.sleep(pollMs);
-            count = counter.get();
-        }
+        within(Duration.ofNanos(windowNanos), poll, () -> counter.get() >= warm + n * 0.99);
+        count = counter.get();
         long end = System.nanoTime();
         Map<String, Double> cpuEnd = JobBench.cpuSeconds("job");
         System.err.printf("counted %d of %d (warm-up ended by %s, window by %s)%n", count, warm + n, warmupEnd,

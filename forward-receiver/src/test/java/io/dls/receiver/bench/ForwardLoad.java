@@ -205,18 +205,18 @@ public final class ForwardLoad {
         }
 
         /** Nanoseconds from {@code start} until the end offset reached the target. */
-        long await(long start) throws InterruptedException {
-            long last = -1;
-            while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(900)) {
-                last = endOffset();
-                if (last >= target) {
-                    return System.nanoTime() - start;
-                }
-                Thread.sleep(10);
+        long await(long start) {
+            try {
+                org.awaitility.Awaitility.await().pollInSameThread().pollDelay(java.time.Duration.ZERO)
+                        .pollInterval(java.time.Duration.ofMillis(10))
+                        .atMost(java.time.Duration.ofNanos(TimeUnit.SECONDS.toNanos(900) - (System.nanoTime() - start)))
+                        .until(() -> endOffset() >= target);
+                return System.nanoTime() - start;
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                System.err.println("timed out with the end offset at " + endOffset() + " of " + target);
+                System.exit(1);
+                return -1;
             }
-            System.err.println("timed out with the end offset at " + last + " of " + target);
-            System.exit(1);
-            return -1;
         }
 
         @Override
