@@ -24,6 +24,8 @@ public class Dispatch extends RichFlatMapFunction<LogEvent, Dispatched> {
     private final String[] keyFields;
 
     private transient BitSet selected;
+    /** Per key field: how many of the selected patterns it keys (this event's). */
+    private transient int[] inGroup;
     private transient Counter dispatched;
 
     public Dispatch(List<CompiledPattern> patterns) {
@@ -39,6 +41,7 @@ public class Dispatch extends RichFlatMapFunction<LogEvent, Dispatched> {
     @Override
     public void open(OpenContext openContext) {
         selected = new BitSet(index.size());
+        inGroup = new int[keyFields.length];
         dispatched = getRuntimeContext().getMetricGroup().counter("eventsToPatterns");
     }
 
@@ -49,12 +52,22 @@ public class Dispatch extends RichFlatMapFunction<LogEvent, Dispatched> {
             return;
         }
         dispatched.inc();
+        java.util.Arrays.fill(inGroup, 0);
+        for (int p = selected.nextSetBit(0); p >= 0; p = selected.nextSetBit(p + 1)) {
+            inGroup[groupOf[p]]++;
+        }
         for (int g = 0; g < keyFields.length; g++) {
-            int group = g;
-            int[] patterns = selected.stream().filter(p -> groupOf[p] == group).toArray();
-            if (patterns.length > 0) {
-                out.collect(new Dispatched(Dispatched.key(keyFields[g], event.get(keyFields[g])), patterns, event));
+            if (inGroup[g] == 0) {
+                continue;
             }
+            int[] patterns = new int[inGroup[g]];
+            int i = 0;
+            for (int p = selected.nextSetBit(0); p >= 0; p = selected.nextSetBit(p + 1)) {
+                if (groupOf[p] == g) {
+                    patterns[i++] = p;
+                }
+            }
+            out.collect(new Dispatched(Dispatched.key(keyFields[g], event.get(keyFields[g])), patterns, event));
         }
     }
 }
