@@ -165,7 +165,45 @@ final class PatternEngine {
                 advance(access, state, watermark);
             }
         }
-        store(state);
+        if (!store(state)) {
+            long end = earliestWindowEnd(state);
+            if (end != Long.MAX_VALUE) {
+                host.registerTimer(pattern.name(), end, pattern.processingTime());
+            }
+        }
+    }
+
+    /*
+     * Window timers: Flink's CEP operator sets one for every new partial match, at the end of its window. Here a
+     * key keeps at least one pending at or before the earliest end of its partial matches' windows: a new partial
+     * match sets one only when no older one is in progress (whose timer, or an earlier one, is pending), and a
+     * timer that fires sets the next at the new earliest end. Each window still ends at its own time, with a
+     * fraction of the timers (a burst of five errors used to make five).
+     */
+
+    /** How many partial matches in progress started at or before the time (the new one included). */
+    private static int startedBy(NFAState state, long timestamp) {
+        int n = 0;
+        for (org.apache.flink.cep.nfa.ComputationState c : state.getPartialMatches()) {
+            if (c.getStartEventID() != null && c.getStartTimestamp() <= timestamp) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The end of the earliest window in progress, or Long.MAX_VALUE when none is. */
+    private long earliestWindowEnd(NFAState state) {
+        long window = nfa.getWindowTime();
+        long end = Long.MAX_VALUE;
+        if (window > 0) {
+            for (org.apache.flink.cep.nfa.ComputationState c : state.getPartialMatches()) {
+                if (c.getStartEventID() != null) {
+                    end = Math.min(end, c.getStartTimestamp() + window);
+                }
+            }
+        }
+        return end;
     }
 
     void close() throws Exception {
@@ -188,7 +226,7 @@ final class PatternEngine {
             throws Exception {
         Collection<Map<String, List<LogEvent>>> matches =
                 nfa.process(access, state, event, timestamp, pattern.skip(), clock);
-        if (nfa.getWindowTime() > 0 && state.isNewStartPartialMatch()) {
+        if (nfa.getWindowTime() > 0 && state.isNewStartPartialMatch() && startedBy(state, timestamp) < 2) {
             host.registerTimer(pattern.name(), timestamp + nfa.getWindowTime(), pattern.processingTime());
         }
         emit(matches, timestamp);
@@ -245,21 +283,24 @@ final class PatternEngine {
      * Writes the NFA state back, or clears every state of the key when nothing is in progress any more (only
      * the start state left, no event waiting for the watermark): the shared buffer then holds no event either,
      * and its per-timestamp counters serve no one.
+     *
+     * @return whether the key was idle (and its states cleared)
      */
-    private void store(NFAState state) throws Exception {
+    private boolean store(NFAState state) throws Exception {
         boolean idle = state.getPartialMatches().size() == 1 && state.getCompletedMatches().isEmpty()
                 && state.getPartialMatches().peek().getPreviousBufferEntry() == null && queue.isEmpty();
         if (idle) {
             for (State s : states.states()) {
                 s.clear();
             }
-            return;
+            return true;
         }
         if (state.isStateChanged()) {
             state.resetStateChanged();
             state.resetNewStartPartialMatch();
             nfaState.update(state);
         }
+        return false;
     }
 
     /** The context CEP hands a pattern function; alerts take no side outputs. */

@@ -97,6 +97,36 @@ class PatternsOperatorTest {
         }
     }
 
+    /**
+     * Flink's CEP operator sets a window timer for every partial match; here a key keeps one, at the earliest end,
+     * and each window still ends at its own time.
+     */
+    @Test
+    void partialMatchesOfOneKeyShareOneWindowTimer() throws Exception {
+        CompiledPattern burst = PatternCompiler.compile(shipped.get("error-burst"), false); // 5 in 30 s
+        assertThat(burst.processingTime()).isTrue();
+        try (var h = harness(List.of(burst))) {
+            for (int i = 0; i < 4; i++) {
+                h.setProcessingTime(1_000 + i * 10_000L); // errors at 1, 11, 21 and 31 s
+                h.processElement(to(0, "service.name", log(1 + i, "cart", "node-1", "ERROR", "#" + i)));
+            }
+            // The first window ended at 31 s; three partial matches remain, the oldest from 11 s.
+            assertThat(h.numProcessingTimeTimers()).as("window timers for 3 partial matches").isEqualTo(1);
+            h.setProcessingTime(40_500);
+            h.processElement(to(0, "service.name", log(41, "cart", "node-1", "ERROR", "#4")));
+            assertThat(alerts(h)).as("only 4 errors in any 30 s").isEmpty();
+            h.setProcessingTime(41_000); // the window from 11 s ends: four partial matches left, from 21 s
+            h.processElement(to(0, "service.name", log(42, "cart", "node-1", "ERROR", "#5")));
+            assertThat(alerts(h)).as("21, 31, 40.5 and 41 s: still 4 in the window").isEmpty();
+            h.setProcessingTime(45_000);
+            h.processElement(to(0, "service.name", log(45, "cart", "node-1", "ERROR", "#6")));
+            assertThat(alerts(h)).extracting(a -> a.eventCount).containsExactly(5);
+            h.setProcessingTime(200_000);
+            assertThat(h.numKeyedStateEntries()).as("keyed state entries left").isZero();
+            assertThat(h.numProcessingTimeTimers()).as("processing-time timers left").isZero();
+        }
+    }
+
     @Test
     void patternsOfOneKeyKeepTheirOwnStateAndTimers() throws Exception {
         CompiledPattern burst = PatternCompiler.compile(shipped.get("error-burst"), true);
