@@ -14,6 +14,10 @@
 #             settings (lz4, linger 50 ms, batch 256 KiB, acks=all, idempotent), copies the same raw topic
 #             (warm-up and measured records) to a topic of two partitions, each record to its partition, as
 #             it is; measured the same way over the same records
+#   passthrough  Flink's floor under the pipeline job, on the same records: the job's own Kafka source and events
+#             sink (same settings, checkpoints, object reuse, parallelism 2) with nothing between them, each raw
+#             record handed on as it is; measured the same way. Its ratio to the copy is the most a Flink job of
+#             this shape reaches on the machine, whatever it does per event
 #   index     the index job (MiniCluster, parallelism 2) reads all_logs (and alerts) as the pipeline left
 #             them and writes Elasticsearch: the warm-up documents first (into the day before's index,
 #             deleted once complete), then the measured ones; its rate is the measured documents indexed
@@ -29,6 +33,7 @@
 # topics: first with Elasticsearch up, then with the Elasticsearch process killed (the index job keeps
 # retrying against the dead port). RATE_SUSTAINED=N adds the same pair at N events/s.
 #
+# ONLY=pipeline: just the pipeline, copy and passthrough steps (no Elasticsearch, no index or latency steps).
 # Sizes: RECORDS, WARMUP_RECORDS, ROUNDS, RATE, SECONDS_UNDER_LOAD (quick check: RECORDS=20000
 # WARMUP_RECORDS=20000 ROUNDS=1 SECONDS_UNDER_LOAD=5). PIN=1: in the steps Elasticsearch takes part in
 # (index, bulk, latency up and down) Elasticsearch runs on core 0 and Kafka, the jobs and curl on the others,
@@ -44,6 +49,7 @@ WARMUP_RECORDS=${WARMUP_RECORDS:-600000}
 RATE=${RATE:-10000}
 RATE_SUSTAINED=${RATE_SUSTAINED:-}
 SECONDS_UNDER_LOAD=${SECONDS_UNDER_LOAD:-30}
+ONLY=${ONLY:-}
 # With PIN=1, LATENCY_PIN=0 runs the latency steps on every core (Elasticsearch, the broker and both jobs).
 LATENCY_PIN=${LATENCY_PIN:-${PIN:-0}}
 WORK=$(mktemp -d /tmp/bench-job.XXXXXX)
@@ -53,15 +59,20 @@ JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "[1/6] building the jobs and the test classpath (Maven, in the reactor: nothing is installed)"
-mvn -B -q test-compile dependency:build-classpath -pl flink-jobs -am -Dmdep.includeScope=test \
+mvn ${MVN_ARGS:-} -B -q test-compile dependency:build-classpath -pl flink-jobs -am -Dmdep.includeScope=test \
   -Dmdep.outputFile="$WORK/cp.txt"
 CP="$PWD/flink-jobs/target/test-classes:$PWD/flink-jobs/target/classes:$(cat "$WORK/cp.txt")"
 FLINK_JVM="${BENCH_JOB_JVM:-} -Xmx2g --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED"
 
 echo "[2/6] starting Kafka and Elasticsearch on loopback; data in $WORK"
 start_kafka
-start_elasticsearch
-echo "      kafka $BOOT, elasticsearch $ES"
+if [[ $ONLY == pipeline ]]; then
+  ES_PID=
+  echo "      kafka $BOOT (ONLY=pipeline: no Elasticsearch)"
+else
+  start_elasticsearch
+  echo "      kafka $BOOT, elasticsearch $ES"
+fi
 
 # One JobBench step in a JVM of its own; stdout (and the log lines) to WORK/<name>.out, stderr to .log.
 # bench NAME pinned|free MODE ARGS...: pinned like the rest (PIN=1), or on every core with the broker too.
@@ -79,7 +90,7 @@ bench() {
   fi
   echo "      ($name: load average $(cut -d' ' -f1-3 /proc/loadavg))"
   # shellcheck disable=SC2086
-  (cd flink-jobs && "${ts[@]}" "$JAVA" $FLINK_JVM -Dbench.pids="kafka:$KAFKA_PID,es:$ES_PID" \
+  (cd flink-jobs && "${ts[@]}" "$JAVA" $FLINK_JVM -Dbench.pids="kafka:$KAFKA_PID${ES_PID:+,es:$ES_PID}" \
     -cp "$CP" io.dls.job.bench.JobBench "$@") 2> "$WORK/$name.log" | tee "$WORK/$name.out"
 }
 field() { sed -nE "s/.*$1=([0-9.]+).*/\1/p" "$2" | head -1; }
@@ -102,6 +113,7 @@ es_quiet() {
 # Absolute rates on a shared 2-core machine vary from run to run (Elasticsearch's own cost per document by up
 # to half); ROUNDS rounds and the median of each ratio.
 PIPE_RATIOS=()
+FLOOR_RATIOS=()
 INDEX_RATIOS=()
 for round in $(seq 1 "$ROUNDS"); do
   P="r$round."
@@ -111,9 +123,14 @@ for round in $(seq 1 "$ROUNDS"); do
   bench "pipeline-$round" free pipeline "$BOOT" "$P" "$RECORDS" "$WARMUP_RECORDS" "$BASE_MS"
   echo "      baseline: a plain consumer + producer copy of the same raw records to another topic"
   bench "copy-$round" free copy "$BOOT" "$P" "$RECORDS" "$WARMUP_RECORDS"
+  echo "      Flink's floor: the job's Kafka source and events sink with nothing between, over the same records"
+  bench "passthrough-$round" free passthrough "$BOOT" "$P" "$RECORDS" "$WARMUP_RECORDS"
   PIPE_RATIOS+=("$(ratio "$(field pipeline_rate "$WORK/pipeline-$round.out")" "$(field copy_rate "$WORK/copy-$round.out")")")
+  FLOOR_RATIOS+=("$(ratio "$(field passthrough_rate "$WORK/passthrough-$round.out")" "$(field copy_rate "$WORK/copy-$round.out")")")
   echo "round $round: pipeline job $(field pipeline_rate "$WORK/pipeline-$round.out") events/s," \
-    "plain copy $(field copy_rate "$WORK/copy-$round.out") events/s, ratio ${PIPE_RATIOS[-1]}"
+    "plain copy $(field copy_rate "$WORK/copy-$round.out") events/s, ratio ${PIPE_RATIOS[-1]};" \
+    "Flink passthrough $(field passthrough_rate "$WORK/passthrough-$round.out") events/s, ratio to the copy ${FLOOR_RATIOS[-1]}"
+  if [[ $ONLY == pipeline ]]; then continue; fi
 
   echo "[4/6] round $round/$ROUNDS, index job: the round's all_logs into Elasticsearch"
   rm -rf "$WORK/bulk"
@@ -171,6 +188,7 @@ latency() {
   wait "$follower" 2>/dev/null || true
 }
 
+if [[ $ONLY != pipeline ]]; then
 echo "[5/6] latency at $RATE events/s for $SECONDS_UNDER_LOAD s, Elasticsearch up (the index job indexing beside it)"
 latency lat-up "$RATE" "$ES"
 curl -sf -X POST "$ES/logs-*/_refresh" > /dev/null
@@ -193,24 +211,31 @@ if [[ -n $RATE_SUSTAINED ]]; then
   latency lat-down-sustained "$RATE_SUSTAINED" "$ES"
 fi
 
+fi
+
 echo "results"
 echo "PIN=${PIN:-0} LATENCY_PIN=$LATENCY_PIN RECORDS=$RECORDS WARMUP_RECORDS=$WARMUP_RECORDS ROUNDS=$ROUNDS RATE=$RATE SECONDS_UNDER_LOAD=$SECONDS_UNDER_LOAD"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $("$JAVA" -version 2>&1 | head -1), load average at the start $LOAD0, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round: pipeline job $(field pipeline_rate "$WORK/pipeline-$round.out") events/s $(grep '^cpu:' "$WORK/pipeline-$round.out" || true)"
   echo "         plain copy   $(field copy_rate "$WORK/copy-$round.out") events/s $(grep '^cpu:' "$WORK/copy-$round.out" || true)"
-  echo "         pipeline ratio ${PIPE_RATIOS[$((round - 1))]}"
+  echo "         Flink passthrough $(field passthrough_rate "$WORK/passthrough-$round.out") events/s $(grep '^cpu:' "$WORK/passthrough-$round.out" || true)"
+  echo "         pipeline ratio ${PIPE_RATIOS[$((round - 1))]}, passthrough ratio ${FLOOR_RATIOS[$((round - 1))]}"
+  [[ $ONLY == pipeline ]] && continue
   echo "         index job    $(field index_rate "$WORK/index-$round.out") docs/s $(grep '^cpu:' "$WORK/index-$round.out" || true)"
   echo "         plain _bulk  $(sed -nE 's/.*(bulk_rate=[0-9]+ cpu_es_s=[0-9.]+ us_per_doc_es=[0-9.]+).*/\1/p' "$WORK/bulk-$round.out")"
   echo "         index ratio ${INDEX_RATIOS[$((round - 1))]}"
 done
-for name in lat-up lat-up-sustained lat-down lat-down-sustained; do
-  [[ -f $WORK/latency-$name.out ]] || continue
-  echo "$name:"; grep -E 'alert_latency|heartbeat_timeout' "$WORK/latency-$name.out" || true
-done
-for name in lat-up lat-down; do
-  echo "index job beside $name, last word: $(grep '^index_job' "$WORK/index-follow-$name.out" | tail -1)"
-done
-echo "p99_alert_latency_ms es_up=$(field alert_latency_ms_p99 "$WORK/latency-lat-up.out") es_down=$(field alert_latency_ms_p99 "$WORK/latency-lat-down.out") (bar: < 1000 in both)"
+if [[ $ONLY != pipeline ]]; then
+  for name in lat-up lat-up-sustained lat-down lat-down-sustained; do
+    [[ -f $WORK/latency-$name.out ]] || continue
+    echo "$name:"; grep -E 'alert_latency|heartbeat_timeout' "$WORK/latency-$name.out" || true
+  done
+  for name in lat-up lat-down; do
+    echo "index job beside $name, last word: $(grep '^index_job' "$WORK/index-follow-$name.out" | tail -1)"
+  done
+  echo "p99_alert_latency_ms es_up=$(field alert_latency_ms_p99 "$WORK/latency-lat-up.out") es_down=$(field alert_latency_ms_p99 "$WORK/latency-lat-down.out") (bar: < 1000 in both)"
+  echo "index_ratio=$(median "${INDEX_RATIOS[@]}") (median of $ROUNDS rounds: index job docs/s / plain _bulk docs/s; rounds ${INDEX_RATIOS[*]}; bar >= 1.0)"
+fi
+echo "passthrough_ratio=$(median "${FLOOR_RATIOS[@]}") (median of $ROUNDS rounds: Flink's Kafka source and events sink with nothing between / plain Kafka copy; rounds ${FLOOR_RATIOS[*]}: the most a Flink job of this shape reaches here)"
 echo "pipeline_ratio=$(median "${PIPE_RATIOS[@]}") (median of $ROUNDS rounds: pipeline job events/s / plain Kafka copy events/s; rounds ${PIPE_RATIOS[*]}; bar >= 0.8)"
-echo "index_ratio=$(median "${INDEX_RATIOS[@]}") (median of $ROUNDS rounds: index job docs/s / plain _bulk docs/s; rounds ${INDEX_RATIOS[*]}; bar >= 1.0)"

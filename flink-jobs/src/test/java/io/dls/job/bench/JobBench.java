@@ -11,6 +11,14 @@ import io.dls.job.index.IndexJob;
 import io.dls.job.index.StoredDocument;
 import io.dls.job.patterns.CompiledPattern;
 import io.dls.job.support.ShippedPatterns;
+import io.dls.job.LogPipeline;
+import io.dls.job.route.Output;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -62,6 +70,9 @@ import java.util.concurrent.TimeUnit;
  *   KafkaProducer (the settings of the job's events sink: lz4, linger 50 ms, batch 256 KiB, acks=all,
  *   idempotent) copy every record of P.raw, as it is and to the same partition, to P.copy (two partitions);
  *   measured the same way ({@code copy_events=.. copy_seconds=.. copy_rate=..}).</li>
+ *   <li>{@code passthrough BOOTSTRAP P N WARMUP}: Flink's floor under {@code pipeline}: the job's own Kafka
+ *   source and events sink with nothing between them, parallelism 2, copying P.raw to P.passthrough; measured the
+ *   same way ({@code passthrough_events=.. passthrough_seconds=.. passthrough_rate=..}).</li>
  *   <li>{@code index BOOTSTRAP ES_URL P BASE_MS OUT_DIR}: reads P.all_logs as the pipeline left it, writes the
  *   documents of the measured records (BASE_MS's day) as _bulk files of 1,000 into OUT_DIR for the baseline
  *   (the exact bytes the index job sends, {@link StoredDocument}, into a logs-bulk index), then runs the index
@@ -90,10 +101,11 @@ public final class JobBench {
             case "pipeline" -> pipeline(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Long.parseLong(args[5]));
             case "copy" -> copy(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "passthrough" -> passthrough(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "index" -> index(args[1], args[2], args[3], Long.parseLong(args[4]), Path.of(args[5]));
             case "index-follow" -> indexFollow(args[1], args[2], args[3]);
             case "latency" -> latency(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
-            default -> throw new IllegalArgumentException("mode: pipeline | copy | index | index-follow | latency");
+            default -> throw new IllegalArgumentException("mode: pipeline | copy | passthrough | index | index-follow | latency");
         }
         System.exit(0);
     }
@@ -353,6 +365,54 @@ public final class JobBench {
         copier.join();
         System.out.printf("copy_events=%d copy_seconds=%.2f copy_rate=%.0f%n", w.count(), w.seconds(), w.rate());
         System.out.println(w.cpu("event"));
+    }
+
+    /**
+     * Flink's own floor for the pipeline job: the job's Kafka source and its events sink (Connectors, the same
+     * settings, checkpoints and object reuse) with nothing between them, each raw record's key and value handed
+     * on as they are, parallelism 2, over the same records; measured like the others.
+     */
+    static void passthrough(String bootstrap, String p, int n, int warmup) throws Exception {
+        JobOptions o = options(bootstrap, "http://127.0.0.1:1", p);
+        String to = p + "passthrough";
+        try (Admin admin = admin(bootstrap)) {
+            admin.createTopics(List.of(new NewTopic(to, PARTITIONS, (short) -1))).all().get(60, TimeUnit.SECONDS);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(Long.parseLong(System.getProperty("bench.checkpointMs", "5000")), CheckpointingMode.EXACTLY_ONCE);
+        env.getConfig().enableObjectReuse();
+        KafkaSource<Output> source = KafkaSource.<Output>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(p + "raw")
+                .setGroupId(p + "passthrough")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new AsOutput(to))
+                .build();
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: " + p + "raw")
+                .sinkTo(Connectors.kafkaSink(o, LogPipeline.Sinks.EVENTS));
+        JobClient job = env.executeAsync("bench passthrough");
+        Window w;
+        try (Admin admin = admin(bootstrap)) {
+            w = measure(() -> endOffsets(admin, to), warmup, n, 25, "job", Duration.ofMinutes(10));
+        }
+        job.cancel().get();
+        System.out.printf("passthrough_events=%d passthrough_seconds=%.2f passthrough_rate=%.0f%n", w.count(),
+                w.seconds(), w.rate());
+        System.out.println(w.cpu("event"));
+    }
+
+    /** A raw record as it is, for the events sink: its tag as the key, its value untouched. */
+    private record AsOutput(String topic) implements KafkaRecordDeserializationSchema<Output> {
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> r, org.apache.flink.util.Collector<Output> out) {
+            out.collect(new Output(topic, r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), r.value()));
+        }
+
+        @Override
+        public TypeInformation<Output> getProducedType() {
+            return TypeInformation.of(Output.class);
+        }
     }
 
     /**
