@@ -7,7 +7,12 @@
 #   500   the shipped 5 and 495 generated ones
 # A generated pattern has the shipped error-burst's shape: 5 ERROR/FATAL of one service within 30 s, suppressed
 # 1 m, keyed by host.name or service.name; every other one watches a service the load uses (svc-0 to
-# svc-<SERVICES-1>), the others one it never uses. One Kafka broker (process, loopback) for all the steps:
+# svc-<SERVICES-1>), the others one it never uses. By default the load has a service for each generated pattern
+# that watches one in the largest set (248 for 500), so each such pattern watches a service of its own, as the
+# issue's generated patterns do (`service.name equals svc-N`) and as distinct rules do: an ERROR then reaches its
+# service's generated pattern and the shipped error-burst. A smaller SERVICES gives each used service several
+# identical patterns, and every ERROR reaches all of them (SERVICES=50: five each, the default before 2026-12-01's
+# session 7). One Kafka broker (process, loopback) for all the steps:
 #   fill      WARMUP_RECORDS and then RECORDS realistic raw records (JobBench's mix of levels and heartbeats, from
 #             SERVICES services, 7 nodes each) into one raw topic, once
 #   rates     ROUNDS rounds; in each, the pipeline job (local MiniCluster, parallelism PARALLELISM, TaskManager
@@ -33,7 +38,8 @@
 # event, WARMUP_SECONDS, WINDOW_SECONDS, ./dls's own 180 s). The latency run is skipped when the largest set did not
 # deploy in the rates steps (same cluster, same patterns).
 #
-# Sizes: RECORDS (300000), WARMUP_RECORDS (300000), ROUNDS (3), SERVICES (50), RATE (2000),
+# Sizes: RECORDS (300000), WARMUP_RECORDS (300000), ROUNDS (5: single rounds on a shared 2-core machine swing by a
+# third), SERVICES (see above), RATE (2000),
 # SECONDS_UNDER_LOAD (30), PARALLELISM (1, as ./dls), NETWORK_MEMORY (512m), DEPLOY_TIMEOUT (240 s),
 # MEASURE_TIMEOUT (300 s), WARMUP_SECONDS (20), WINDOW_SECONDS (60), DLS_CHECK (1), SETS ("5 100 500", the smallest
 # first). Quick check: RECORDS=20000 WARMUP_RECORDS=20000 ROUNDS=1 SECONDS_UNDER_LOAD=5 DLS_CHECK=0. MVN_ARGS goes
@@ -45,8 +51,8 @@ cd "$(dirname "$0")/.."
 
 RECORDS=${RECORDS:-300000}
 WARMUP_RECORDS=${WARMUP_RECORDS:-300000}
-ROUNDS=${ROUNDS:-3}
-SERVICES=${SERVICES:-50}
+ROUNDS=${ROUNDS:-5}
+SERVICES=${SERVICES:-}
 RATE=${RATE:-2000}
 SECONDS_UNDER_LOAD=${SECONDS_UNDER_LOAD:-30}
 PARALLELISM=${PARALLELISM:-1}
@@ -120,6 +126,11 @@ BENCH_PROPS="-Dbench.parallelism=$PARALLELISM -Dbench.networkMemory=$NETWORK_MEM
 
 echo "[2/7] pattern sets ${SETS[*]} in $WORK/patterns-N (the shipped ones, then generated error bursts)"
 SHIPPED=$(ls alert-patterns/*.yaml | wc -l)
+if [[ -z $SERVICES ]]; then
+  # A service of the load for every generated pattern of the largest set that watches one (every other one).
+  SERVICES=$(( (${SETS[-1]} - SHIPPED + 1) / 2 ))
+  if ((SERVICES < 4)); then SERVICES=4; fi
+fi
 # gen_patterns TOTAL: WORK/patterns-TOTAL, the shipped patterns and TOTAL - SHIPPED generated ones; writes the name
 # of the last generated pattern that watches svc-0 (keyed by host) to WORK/patterns-TOTAL.burst-rule.
 gen_patterns() {
