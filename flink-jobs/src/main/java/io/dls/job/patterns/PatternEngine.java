@@ -32,9 +32,10 @@ import java.util.PriorityQueue;
 /**
  * One alert pattern inside {@link PatternsOperator}: Flink CEP's NFA and shared buffer for the current key,
  * driven the way Flink's own CEP operator drives them (events buffered until the watermark passes them in event
- * time, straight in processing time; a timer at the end of each new partial match's window), with the states
- * named after the pattern so that many patterns share one operator. What differs: a key left with nothing in
- * progress has its states cleared whole, so quiet keys cost nothing.
+ * time, straight in processing time; time advanced when a partial match's window ends), with the states named
+ * after the pattern so that many patterns share one operator. What differs: a key left with nothing in
+ * progress has its states cleared whole, so quiet keys cost nothing; and a key keeps one window timer, at the
+ * earliest end, where Flink's operator sets one for every partial match.
  */
 final class PatternEngine {
 
