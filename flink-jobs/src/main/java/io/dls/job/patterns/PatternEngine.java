@@ -55,6 +55,9 @@ final class PatternEngine {
         void emit(PatternRuntime pattern, Alert alert, Long timestamp) throws Exception;
     }
 
+    /** No window in progress (see {@link #earliestWindowEnd}). */
+    private static final long NO_WINDOW = Long.MAX_VALUE;
+
     private final PatternRuntime pattern;
     private final Host host;
     private final NFA<LogEvent> nfa;
@@ -168,7 +171,7 @@ final class PatternEngine {
         }
         if (!store(state)) {
             long end = earliestWindowEnd(state);
-            if (end != Long.MAX_VALUE) {
+            if (end != NO_WINDOW) {
                 host.registerTimer(pattern.name(), end, pattern.processingTime());
             }
         }
@@ -182,21 +185,14 @@ final class PatternEngine {
      * fraction of the timers (a burst of five errors used to make five).
      */
 
-    /** How many partial matches in progress started at or before the time (the new one included). */
-    private static int startedBy(NFAState state, long timestamp) {
-        int n = 0;
-        for (org.apache.flink.cep.nfa.ComputationState c : state.getPartialMatches()) {
-            if (c.getStartEventID() != null && c.getStartTimestamp() <= timestamp) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** The end of the earliest window in progress, or Long.MAX_VALUE when none is. */
+    /**
+     * The end of the earliest window in progress, or {@link #NO_WINDOW}: of the partial matches past the start
+     * state (so with a first event), the first event's time plus the window, as Flink's NFA times them out (the
+     * patterns use only the pattern-wide window).
+     */
     private long earliestWindowEnd(NFAState state) {
         long window = nfa.getWindowTime();
-        long end = Long.MAX_VALUE;
+        long end = NO_WINDOW;
         if (window > 0) {
             for (org.apache.flink.cep.nfa.ComputationState c : state.getPartialMatches()) {
                 if (c.getStartEventID() != null) {
@@ -227,8 +223,10 @@ final class PatternEngine {
             throws Exception {
         Collection<Map<String, List<LogEvent>>> matches =
                 nfa.process(access, state, event, timestamp, pattern.skip(), clock);
-        if (nfa.getWindowTime() > 0 && state.isNewStartPartialMatch() && startedBy(state, timestamp) < 2) {
-            host.registerTimer(pattern.name(), timestamp + nfa.getWindowTime(), pattern.processingTime());
+        long end = timestamp + nfa.getWindowTime();
+        // A timer only when the new partial match is the oldest in progress (see earliestWindowEnd).
+        if (nfa.getWindowTime() > 0 && state.isNewStartPartialMatch() && earliestWindowEnd(state) == end) {
+            host.registerTimer(pattern.name(), end, pattern.processingTime());
         }
         emit(matches, timestamp);
     }
@@ -244,22 +242,13 @@ final class PatternEngine {
     }
 
     /**
-     * Whether the NFA's advanceTime would end anything: a partial match (past the start state, so with a
-     * first event) whose window is over, as Flink's NFA decides it (time - first event >= window; the
-     * patterns use only the pattern-wide window). Otherwise the call would only walk the partial matches and
-     * prune the shared buffer's per-timestamp counters, which the window timers and the idle clear do anyway.
+     * Whether the NFA's advanceTime would end anything: a partial match whose window is over. Otherwise the call
+     * would only walk the partial matches and prune the shared buffer's per-timestamp counters, which the window
+     * timers and the idle clear do anyway.
      */
     private boolean windowEnded(NFAState state, long timestamp) {
-        long window = nfa.getWindowTime();
-        if (window <= 0) {
-            return false;
-        }
-        for (org.apache.flink.cep.nfa.ComputationState c : state.getPartialMatches()) {
-            if (c.getStartEventID() != null && timestamp - c.getStartTimestamp() >= window) {
-                return true;
-            }
-        }
-        return false;
+        long end = earliestWindowEnd(state);
+        return end != NO_WINDOW && end <= timestamp;
     }
 
     private void emit(Collection<Map<String, List<LogEvent>>> matches, long timestamp) throws Exception {
