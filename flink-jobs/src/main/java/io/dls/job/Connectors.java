@@ -16,6 +16,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.elasticsearch.sink.JsonBulkSinkBuilder;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.http.HttpHost;
 import org.apache.kafka.clients.admin.Admin;
@@ -50,13 +51,18 @@ public final class Connectors {
     }
 
     public static KafkaSource<RawRecord> source(JobOptions o) {
-        return KafkaSource.<RawRecord>builder()
+        return source(o, new RawRecordDeserializer());
+    }
+
+    /** The pipeline job's source of the raw topic, its records read by {@code records} (benchmarks). */
+    public static <T> KafkaSource<T> source(JobOptions o, KafkaRecordDeserializationSchema<T> records) {
+        return KafkaSource.<T>builder()
                 .setBootstrapServers(o.kafkaBootstrap)
                 .setProperties(kafkaProperties(o))
                 .setTopics(o.topicRaw)
                 .setGroupId(o.groupId)
                 .setStartingOffsets(startingOffsets(o))
-                .setDeserializer(new RawRecordDeserializer())
+                .setDeserializer(records)
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .build();
     }

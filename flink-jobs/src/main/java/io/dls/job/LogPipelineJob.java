@@ -64,12 +64,17 @@ public final class LogPipelineJob implements Callable<Integer> {
         return out;
     }
 
-    /** The whole job on the given environment with the real connectors; tests call this too. */
-    public static LogPipeline.Streams build(StreamExecutionEnvironment env, JobOptions o, List<CompiledPattern> patterns) {
+    /** The environment settings of the job: checkpoints and object reuse (benchmarks give their jobs the same). */
+    public static void configure(StreamExecutionEnvironment env, JobOptions o) {
         env.enableCheckpointing(o.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
         // No function of the pipeline modifies or keeps the records it is given, so chained operators can
         // pass them on instead of deep-copying each one (its maps through Kryo) at every hop.
         env.getConfig().enableObjectReuse();
+    }
+
+    /** The whole job on the given environment with the real connectors; tests call this too. */
+    public static LogPipeline.Streams build(StreamExecutionEnvironment env, JobOptions o, List<CompiledPattern> patterns) {
+        configure(env, o);
         InputLimits limits = o.inputLimits();
         DataStream<RawRecord> raw = env.fromSource(Connectors.source(o),
                 WatermarkStrategy.<RawRecord>forGenerator(c -> new RawWatermarks(Duration.ofSeconds(2)))

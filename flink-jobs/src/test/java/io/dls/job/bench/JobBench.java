@@ -15,10 +15,7 @@ import io.dls.job.LogPipeline;
 import io.dls.job.route.Output;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -216,6 +213,12 @@ public final class JobBench {
             return count / seconds;
         }
 
+        /** The step's line ({@code <step>_events=.. <step>_seconds=.. <step>_rate=..}) and its CPU line. */
+        void report(String step) {
+            System.out.printf("%s_events=%d %s_seconds=%.2f %s_rate=%.0f%n", step, count, step, seconds, step, rate());
+            System.out.println(cpu("event"));
+        }
+
         /** CPU seconds and µs per record of each process in the window. */
         String cpu(String unit) {
             StringBuilder cpu = new StringBuilder("cpu:");
@@ -225,6 +228,13 @@ public final class JobBench {
                         used * 1e6 / Math.max(1, count)));
             }
             return cpu.toString();
+        }
+    }
+
+    /** {@link #measure} of the records reaching a topic (its end offsets, every 25 ms). */
+    static Window measureTopic(String bootstrap, String topic, long warm, long n, String self) throws Exception {
+        try (Admin admin = admin(bootstrap)) {
+            return measure(() -> endOffsets(admin, topic), warm, n, 25, self, Duration.ofMinutes(10));
         }
     }
 
@@ -317,13 +327,9 @@ public final class JobBench {
         env.setParallelism(2);
         LogPipelineJob.build(env, o, patterns);
         JobClient job = env.executeAsync("bench pipeline");
-        Window w;
-        try (Admin admin = admin(bootstrap)) {
-            w = measure(() -> endOffsets(admin, o.topics().all()), warmup, n, 25, "job", Duration.ofMinutes(10));
-        }
+        Window w = measureTopic(bootstrap, o.topics().all(), warmup, n, "job");
         job.cancel().get();
-        System.out.printf("pipeline_events=%d pipeline_seconds=%.2f pipeline_rate=%.0f%n", w.count(), w.seconds(), w.rate());
-        System.out.println(w.cpu("event"));
+        w.report("pipeline");
     }
 
     static void copy(String bootstrap, String p, int n, int warmup) throws Exception {
@@ -358,19 +364,16 @@ public final class JobBench {
             }
         }, "copier");
         copier.start();
-        Window w;
-        try (Admin admin = admin(bootstrap)) {
-            w = measure(() -> endOffsets(admin, to), warmup, n, 25, "copy", Duration.ofMinutes(10));
-        }
+        Window w = measureTopic(bootstrap, to, warmup, n, "copy");
         copier.join();
-        System.out.printf("copy_events=%d copy_seconds=%.2f copy_rate=%.0f%n", w.count(), w.seconds(), w.rate());
-        System.out.println(w.cpu("event"));
+        w.report("copy");
     }
 
     /**
-     * Flink's own floor for the pipeline job: the job's Kafka source and its events sink (Connectors, the same
-     * settings, checkpoints and object reuse) with nothing between them, each raw record's key and value handed
-     * on as they are, parallelism 2, over the same records; measured like the others.
+     * Flink's own floor for the pipeline job: the job's Kafka source and its events sink (Connectors) on the job's
+     * environment settings (LogPipelineJob.configure: checkpoints, object reuse) with nothing between them, each
+     * raw record's key and value handed on as they are, parallelism 2, over the same records; measured like the
+     * others.
      */
     static void passthrough(String bootstrap, String p, int n, int warmup) throws Exception {
         JobOptions o = options(bootstrap, "http://127.0.0.1:1", p);
@@ -380,26 +383,13 @@ public final class JobBench {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        env.enableCheckpointing(Long.parseLong(System.getProperty("bench.checkpointMs", "5000")), CheckpointingMode.EXACTLY_ONCE);
-        env.getConfig().enableObjectReuse();
-        KafkaSource<Output> source = KafkaSource.<Output>builder()
-                .setBootstrapServers(bootstrap)
-                .setTopics(p + "raw")
-                .setGroupId(p + "passthrough")
-                .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new AsOutput(to))
-                .build();
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka: " + p + "raw")
+        LogPipelineJob.configure(env, o);
+        env.fromSource(Connectors.source(o, new AsOutput(to)), WatermarkStrategy.noWatermarks(), "kafka: " + p + "raw")
                 .sinkTo(Connectors.kafkaSink(o, LogPipeline.Sinks.EVENTS));
         JobClient job = env.executeAsync("bench passthrough");
-        Window w;
-        try (Admin admin = admin(bootstrap)) {
-            w = measure(() -> endOffsets(admin, to), warmup, n, 25, "job", Duration.ofMinutes(10));
-        }
+        Window w = measureTopic(bootstrap, to, warmup, n, "job");
         job.cancel().get();
-        System.out.printf("passthrough_events=%d passthrough_seconds=%.2f passthrough_rate=%.0f%n", w.count(),
-                w.seconds(), w.rate());
-        System.out.println(w.cpu("event"));
+        w.report("passthrough");
     }
 
     /** A raw record as it is, for the events sink: its tag as the key, its value untouched. */
