@@ -9,12 +9,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.komamitsu.fluency.Fluency;
 import org.komamitsu.fluency.fluentd.FluencyBuilderForFluentd;
 
@@ -49,9 +49,12 @@ import static org.awaitility.Awaitility.await;
  * Elasticsearch node, a real Flink session cluster (JobManager and TaskManager processes) and the receiver,
  * and submits the shaded job jar through Flink's REST API. A real forward client (Fluency, with acks) sends
  * the original system's records; the test finds them on all three topics and in Elasticsearch, applies a
- * changed pattern set through a savepoint, and checks that {@code ./dls down} leaves no process behind.
+ * changed pattern set through a savepoint. It runs first on the stack the system ITs share ({@link SharedDlsStack}),
+ * while the system is as {@code ./dls up} left it; {@link DlsDownIT} checks {@code ./dls down} last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SharedDlsStack.class)
+@Order(1)
 class DlsIT {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
 
@@ -60,16 +63,9 @@ class DlsIT {
 
     @BeforeAll
     static void up() throws Exception {
-        stack = DlsStack.up();
+        stack = SharedDlsStack.get();
         for (String s : DlsStack.SERVICES) {
             pids.put(s, stack.pid(s));
-        }
-    }
-
-    @AfterAll
-    static void downIfStillUp() throws Exception {
-        if (stack != null) {
-            stack.downIfUp();
         }
     }
 
@@ -249,29 +245,6 @@ class DlsIT {
         String after = jobId();
         assertThat(after).isNotEqualTo(before).matches("[0-9a-f]{32}");
         assertThat(indexJobId()).as("apply restarts the pipeline job only").isEqualTo(index);
-    }
-
-    @Test
-    @Order(5)
-    void downStopsExactlyWhatUpStartedAndKeepsTheData() throws Exception {
-        DlsStack.Run down = stack.dls(Duration.ofMinutes(3), "down");
-        assertThat(down.code()).as(down.output()).isZero();
-        assertThat(down.output()).contains("savepoint file:", "data kept");
-        for (Map.Entry<String, Long> p : pids.entrySet()) {
-            assertThat(ProcessHandle.of(p.getValue()).map(ProcessHandle::isAlive).orElse(false))
-                    .as(p.getKey() + " (pid " + p.getValue() + ") still alive").isFalse();
-        }
-        String marker = "-Ddls.service=";
-        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-            assertThat(all.map(h -> h.info().commandLine().orElse(""))
-                    .filter(c -> c.contains(marker) && c.contains(stack.home.toString())).toList()).isEmpty();
-        }
-        assertThat(stack.home.resolve("data/kafka")).isDirectory();
-        assertThat(stack.home.resolve("state/savepoint-pipeline")).exists();
-        assertThat(stack.home.resolve("state/savepoint-index")).exists();
-        DlsStack.Run status = stack.dls(Duration.ofMinutes(1), "status");
-        assertThat(status.code()).isNotZero();
-        assertThat(status.output()).containsPattern("kafka\\s+stopped");
     }
 
     static Path copyPatterns(String name) throws IOException {

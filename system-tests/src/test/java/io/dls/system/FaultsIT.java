@@ -8,6 +8,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.komamitsu.fluency.Fluency;
 import org.komamitsu.fluency.fluentd.FluencyBuilderForFluentd;
 import org.msgpack.core.MessagePack;
@@ -35,20 +36,20 @@ import static org.awaitility.Awaitility.await;
  * client with acks (Fluency) sends a steady numbered stream, one process at a time is killed or stopped and
  * then restarted with {@code ./dls up}. Each phase has its own tag; at the end every event the client got
  * acknowledged must be in {@code logs.raw} at least once, on {@code all_logs} at least once and in
- * Elasticsearch exactly once. The per-phase figures go to target/reliability-faults.md (RELIABILITY.md).
+ * Elasticsearch exactly once. The per-phase figures go to target/reliability-faults.md (RELIABILITY.md). The
+ * stack is the one the system ITs share ({@link SharedDlsStack}), after {@link DlsIT}'s checks of it as started.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SharedDlsStack.class)
+@Order(2)
 class FaultsIT {
     private static final int RATE = 100; // events per second during each phase
     static DlsStack stack;
     static final List<String> report = new ArrayList<>();
 
     @BeforeAll
-    static void up() throws Exception {
-        Path conf = Files.createTempFile("job-", ".yaml");
-        // Frequent checkpoints, so a restore replays seconds, not minutes.
-        Files.writeString(conf, "checkpoint-interval: 2000\n");
-        stack = DlsStack.up("--job-config", conf.toString());
+    static void up() {
+        stack = SharedDlsStack.get();
         report.add("| fault | what was done | sent | acknowledged | in logs.raw (dup) | on all_logs (dup) | in Elasticsearch (dup) | lost | receiver peak RSS |");
         report.add("|---|---|---|---|---|---|---|---|---|");
     }
@@ -58,9 +59,6 @@ class FaultsIT {
         Path out = Path.of("target", "reliability-faults.md");
         Files.createDirectories(out.getParent());
         Files.write(out, report);
-        if (stack != null) {
-            stack.downIfUp();
-        }
     }
 
     @Test
