@@ -280,13 +280,29 @@ public final class JobBench {
     }
 
     /**
-     * CPU seconds used so far by this JVM (named {@code self}) and by the processes named in
-     * {@code -Dbench.pids=name:pid,...} (the broker, Elasticsearch), from /proc.
+     * CPU seconds used so far by this JVM (named {@code self}), the part of it its JIT compiler threads used
+     * ({@code jit}: a fresh JVM running Flink is still compiling a minute into the job, and on two cores that is
+     * CPU the job's threads do not get), and by the processes named in {@code -Dbench.pids=name:pid,...} (the
+     * broker, Elasticsearch), from /proc.
      */
     static Map<String, Double> cpuSeconds(String self) throws Exception {
         Map<String, Double> out = new LinkedHashMap<>();
         out.put(self, ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9);
+        double jit = 0;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim();
+                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                        jit += ticks(Files.readString(task.resolve("stat"))) / 100.0;
+                    }
+                } catch (java.io.IOException gone) {
+                    // a compiler thread may end between the listing and the read (HotSpot adds and removes them)
+                }
+            }
+        }
+        out.put("jit", jit);
         for (String named : System.getProperty("bench.pids", "").split(",")) {
             if (named.isBlank()) {
                 continue;
@@ -296,11 +312,15 @@ public final class JobBench {
             if (!Files.exists(stat)) {
                 continue;
             }
-            String s = Files.readString(stat);
-            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-            out.put(np[0], (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0); // utime, stime in ticks
+            out.put(np[0], ticks(Files.readString(stat)) / 100.0);
         }
         return out;
+    }
+
+    /** utime + stime of a /proc stat line, in clock ticks (100 a second). */
+    private static long ticks(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     static void pipeline(String bootstrap, String p, int n, int warmup, long base) throws Exception {
@@ -323,50 +343,97 @@ public final class JobBench {
             }
             producer.flush();
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        LogPipelineJob.build(env, o, patterns);
-        JobClient job = env.executeAsync("bench pipeline");
+        for (int pass = 1; pass <= warmPasses(); pass++) {
+            JobOptions warm = options(bootstrap, "http://127.0.0.1:1", warm(pass, p), o.topics().raw());
+            Connectors.createTopics(warm, Set.of());
+            warmPass(pipelineJob(warm, patterns(warm(pass, p))), bootstrap, warm.topics().all(), warmup + n);
+        }
+        JobClient job = pipelineJob(o, patterns).executeAsync("bench pipeline");
         Window w = measureTopic(bootstrap, o.topics().all(), warmup, n, "job");
         job.cancel().get();
         w.report("pipeline");
     }
 
+    private static StreamExecutionEnvironment pipelineJob(JobOptions o, List<CompiledPattern> patterns) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        LogPipelineJob.build(env, o, patterns);
+        return env;
+    }
+
+    /**
+     * {@code -Dbench.warmPasses=K}: each of pipeline, copy and passthrough first makes K passes over the same records
+     * into topics of their own ({@link #warm}), discarded, in the JVM that then makes the measured pass, so that the
+     * JIT has compiled the step's code, as in a TaskManager or a copier that has been running for a while. (A fresh
+     * JVM running Flink is still compiling a minute into the job, and on two cores that CPU is taken from the job's
+     * threads.) Every step gets the same passes.
+     */
+    static int warmPasses() {
+        return Integer.getInteger("bench.warmPasses", 0);
+    }
+
+    /** The topic prefix of warm-up pass {@code pass} of a round with prefix {@code p}. */
+    private static String warm(int pass, String p) {
+        return "warm" + pass + "-" + p;
+    }
+
+    /** Runs a warm-up pass's job until {@code topic} holds {@code total} records, then cancels it. */
+    private static void warmPass(StreamExecutionEnvironment env, String bootstrap, String topic, long total)
+            throws Exception {
+        System.err.printf("warm-up pass into %s%n", topic);
+        JobClient job = env.executeAsync("bench warm-up pass");
+        measureTopic(bootstrap, topic, 0, total, "job");
+        job.cancel().get();
+    }
+
     static void copy(String bootstrap, String p, int n, int warmup) throws Exception {
         String from = p + "raw";
         String to = p + "copy";
-        try (Admin admin = admin(bootstrap)) {
-            admin.createTopics(List.of(new NewTopic(to, PARTITIONS, (short) -1))).all().get(60, TimeUnit.SECONDS);
-        }
         long total = (long) warmup + n;
-        Thread copier = new Thread(() -> {
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-                    "auto.offset.reset", "earliest", "enable.auto.commit", "false"),
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
-                 KafkaProducer<byte[], byte[]> producer = eventsSinkProducer(bootstrap)) {
-                List<TopicPartition> parts = new ArrayList<>();
-                for (int i = 0; i < PARTITIONS; i++) {
-                    parts.add(new TopicPartition(from, i));
-                }
-                consumer.assign(parts);
-                consumer.seekToBeginning(parts);
-                long copied = 0;
-                while (copied < total) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        producer.send(new ProducerRecord<>(to, r.partition(), r.timestamp(), r.key(), r.value(), r.headers()));
-                        copied++;
-                    }
-                }
-                producer.flush();
-            } catch (Exception e) {
-                e.printStackTrace();
-                System.exit(1);
-            }
-        }, "copier");
+        for (int pass = 1; pass <= warmPasses(); pass++) {
+            String warm = warm(pass, p) + "copy";
+            System.err.printf("warm-up pass into %s%n", warm);
+            createTopic(bootstrap, warm);
+            copyAll(bootstrap, from, warm, total);
+        }
+        createTopic(bootstrap, to);
+        Thread copier = new Thread(() -> copyAll(bootstrap, from, to, total), "copier");
         copier.start();
         Window w = measureTopic(bootstrap, to, warmup, n, "copy");
         copier.join();
         w.report("copy");
+    }
+
+    private static void createTopic(String bootstrap, String topic) throws Exception {
+        try (Admin admin = admin(bootstrap)) {
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) -1))).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The copy itself: every record of {@code from}, as it is and to the same partition, to {@code to}. */
+    private static void copyAll(String bootstrap, String from, String to, long total) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                "auto.offset.reset", "earliest", "enable.auto.commit", "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+             KafkaProducer<byte[], byte[]> producer = eventsSinkProducer(bootstrap)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (int i = 0; i < PARTITIONS; i++) {
+                parts.add(new TopicPartition(from, i));
+            }
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            long copied = 0;
+            while (copied < total) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    producer.send(new ProducerRecord<>(to, r.partition(), r.timestamp(), r.key(), r.value(), r.headers()));
+                    copied++;
+                }
+            }
+            producer.flush();
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
     }
 
     /**
@@ -378,18 +445,26 @@ public final class JobBench {
     static void passthrough(String bootstrap, String p, int n, int warmup) throws Exception {
         JobOptions o = options(bootstrap, "http://127.0.0.1:1", p);
         String to = p + "passthrough";
-        try (Admin admin = admin(bootstrap)) {
-            admin.createTopics(List.of(new NewTopic(to, PARTITIONS, (short) -1))).all().get(60, TimeUnit.SECONDS);
+        for (int pass = 1; pass <= warmPasses(); pass++) {
+            JobOptions warm = options(bootstrap, "http://127.0.0.1:1", warm(pass, p), o.topics().raw());
+            String warmTo = warm(pass, p) + "passthrough";
+            createTopic(bootstrap, warmTo);
+            warmPass(passthroughJob(warm, warmTo), bootstrap, warmTo, (long) warmup + n);
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        LogPipelineJob.configure(env, o);
-        env.fromSource(Connectors.source(o, new AsOutput(to)), WatermarkStrategy.noWatermarks(), "kafka: " + p + "raw")
-                .sinkTo(Connectors.kafkaSink(o, LogPipeline.Sinks.EVENTS));
-        JobClient job = env.executeAsync("bench passthrough");
+        createTopic(bootstrap, to);
+        JobClient job = passthroughJob(o, to).executeAsync("bench passthrough");
         Window w = measureTopic(bootstrap, to, warmup, n, "job");
         job.cancel().get();
         w.report("passthrough");
+    }
+
+    private static StreamExecutionEnvironment passthroughJob(JobOptions o, String to) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        LogPipelineJob.configure(env, o);
+        env.fromSource(Connectors.source(o, new AsOutput(to)), WatermarkStrategy.noWatermarks(), "kafka: " + o.topics().raw())
+                .sinkTo(Connectors.kafkaSink(o, LogPipeline.Sinks.EVENTS));
+        return env;
     }
 
     /** A raw record as it is, for the events sink: its tag as the key, its value untouched. */
