@@ -17,7 +17,9 @@
 #   copy      its baseline: one KafkaConsumer + KafkaProducer loop, the producer with the events sink's
 #             settings (lz4, linger 50 ms, batch 256 KiB, acks=all, idempotent), copies the same raw topic
 #             (warm-up and measured records) to a topic of two partitions, each record to its partition, as
-#             it is; measured the same way over the same records
+#             it is; measured the same way over the same records. Its consumer waits 10 ms for an empty fetch
+#             (fetch.max.wait.ms; 500 by default held it back once one partition had run out, which a stream
+#             that goes on never does; figures before 2026-12-02 have that flaw)
 #   passthrough  Flink's floor under the pipeline job, on the same records: the job's own Kafka source and events
 #             sink (same settings, checkpoints, object reuse, parallelism 2) with nothing between them, each raw
 #             record handed on as it is; measured the same way. Its ratio to the copy is the most a Flink job of
