@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -23,10 +22,7 @@ class DlsDownIT {
     @Test
     void downStopsExactlyWhatUpStartedAndKeepsTheData() throws Exception {
         DlsStack stack = SharedDlsStack.get();
-        Map<String, Long> pids = new HashMap<>();
-        for (String s : DlsStack.SERVICES) {
-            pids.put(s, stack.pid(s));
-        }
+        Map<String, Long> pids = stack.pids();
         DlsStack.Run down = stack.dls(Duration.ofMinutes(3), "down");
         assertThat(down.code()).as(down.output()).isZero();
         assertThat(down.output()).contains("savepoint file:", "data kept");

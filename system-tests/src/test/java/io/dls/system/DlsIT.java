@@ -29,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,14 +58,12 @@ class DlsIT {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
 
     static DlsStack stack;
-    static Map<String, Long> pids = new HashMap<>();
+    static Map<String, Long> pids;
 
     @BeforeAll
     static void up() throws Exception {
         stack = SharedDlsStack.get();
-        for (String s : DlsStack.SERVICES) {
-            pids.put(s, stack.pid(s));
-        }
+        pids = stack.pids();
     }
 
     @Test

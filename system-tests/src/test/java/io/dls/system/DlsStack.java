@@ -117,6 +117,15 @@ final class DlsStack {
         return Long.parseLong(Files.readString(home.resolve("run/" + service + ".pid")).trim());
     }
 
+    /** The PID of every service ({@link #SERVICES}) as ./dls recorded it now. */
+    Map<String, Long> pids() throws IOException {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (String s : SERVICES) {
+            pids.put(s, pid(s));
+        }
+        return pids;
+    }
+
     String kafka() {
         return "127.0.0.1:" + ports.get("kafka-port");
     }

@@ -19,7 +19,7 @@ final class SharedDlsStack implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                .getOrComputeIfAbsent(SharedDlsStack.class, k -> start(), Started.class);
+                .getOrComputeIfAbsent(SharedDlsStack.class, k -> start(), ExtensionContext.Store.CloseableResource.class);
     }
 
     /** The stack, once {@link #beforeAll} started it. */
@@ -27,22 +27,16 @@ final class SharedDlsStack implements BeforeAllCallback {
         return Objects.requireNonNull(stack, "not started: the class needs @ExtendWith(SharedDlsStack.class)");
     }
 
-    private static Started start() {
+    /** Starts the stack; what it returns is closed by JUnit at the end. */
+    private static ExtensionContext.Store.CloseableResource start() {
         try {
             Path conf = Files.createTempFile("job-", ".yaml");
             // Frequent checkpoints, so a restore after a fault (FaultsIT) replays seconds, not minutes.
             Files.writeString(conf, "checkpoint-interval: 2000\n");
             stack = DlsStack.up("--job-config", conf.toString());
-            return new Started(stack);
+            return stack::downIfUp;
         } catch (Exception e) {
             throw new IllegalStateException("./dls up failed: " + e.getMessage(), e);
-        }
-    }
-
-    private record Started(DlsStack stack) implements ExtensionContext.Store.CloseableResource {
-        @Override
-        public void close() throws Exception {
-            stack.downIfUp();
         }
     }
 }

@@ -343,15 +343,12 @@ public final class JobBench {
             }
             producer.flush();
         }
-        for (int pass = 1; pass <= warmPasses(); pass++) {
-            JobOptions warm = options(bootstrap, "http://127.0.0.1:1", warm(pass, p), o.topics().raw());
+        warmUp(p, prefix -> {
+            JobOptions warm = options(bootstrap, "http://127.0.0.1:1", prefix, o.topics().raw());
             Connectors.createTopics(warm, Set.of());
-            warmPass(pipelineJob(warm, patterns(warm(pass, p))), bootstrap, warm.topics().all(), warmup + n);
-        }
-        JobClient job = pipelineJob(o, patterns).executeAsync("bench pipeline");
-        Window w = measureTopic(bootstrap, o.topics().all(), warmup, n, "job");
-        job.cancel().get();
-        w.report("pipeline");
+            run(pipelineJob(warm, patterns(prefix)), bootstrap, warm.topics().all(), 0, (long) warmup + n);
+        });
+        run(pipelineJob(o, patterns), bootstrap, o.topics().all(), warmup, n).report("pipeline");
     }
 
     private static StreamExecutionEnvironment pipelineJob(JobOptions o, List<CompiledPattern> patterns) {
@@ -361,41 +358,46 @@ public final class JobBench {
         return env;
     }
 
+    /** One warm-up pass of a step, writing into topics with the given prefix. */
+    @FunctionalInterface
+    private interface WarmPass {
+        void run(String prefix) throws Exception;
+    }
+
     /**
      * {@code -Dbench.warmPasses=K}: each of pipeline, copy and passthrough first makes K passes over the same records
-     * into topics of their own ({@link #warm}), discarded, in the JVM that then makes the measured pass, so that the
-     * JIT has compiled the step's code, as in a TaskManager or a copier that has been running for a while. (A fresh
-     * JVM running Flink is still compiling a minute into the job, and on two cores that CPU is taken from the job's
-     * threads.) Every step gets the same passes.
+     * into topics of their own (prefix {@code warm<k>-<p>}), discarded, in the JVM that then makes the measured pass,
+     * so that the JIT has compiled the step's code, as in a TaskManager or a copier that has been running for a while.
+     * (A fresh JVM running Flink is still compiling a minute into the job, and on two cores that CPU is taken from the
+     * job's threads.) Every step gets the same passes.
      */
-    static int warmPasses() {
-        return Integer.getInteger("bench.warmPasses", 0);
+    private static void warmUp(String p, WarmPass pass) throws Exception {
+        int passes = Integer.getInteger("bench.warmPasses", 0);
+        for (int k = 1; k <= passes; k++) {
+            System.err.printf("warm-up pass %d of %d%n", k, passes);
+            pass.run("warm" + k + "-" + p);
+        }
     }
 
-    /** The topic prefix of warm-up pass {@code pass} of a round with prefix {@code p}. */
-    private static String warm(int pass, String p) {
-        return "warm" + pass + "-" + p;
-    }
-
-    /** Runs a warm-up pass's job until {@code topic} holds {@code total} records, then cancels it. */
-    private static void warmPass(StreamExecutionEnvironment env, String bootstrap, String topic, long total)
+    /** Runs a job until {@code topic} holds {@code warm + n} records ({@link #measureTopic}), then cancels it. */
+    private static Window run(StreamExecutionEnvironment env, String bootstrap, String topic, long warm, long n)
             throws Exception {
-        System.err.printf("warm-up pass into %s%n", topic);
-        JobClient job = env.executeAsync("bench warm-up pass");
-        measureTopic(bootstrap, topic, 0, total, "job");
-        job.cancel().get();
+        JobClient job = env.executeAsync("bench into " + topic);
+        try {
+            return measureTopic(bootstrap, topic, warm, n, "job");
+        } finally {
+            job.cancel().get();
+        }
     }
 
     static void copy(String bootstrap, String p, int n, int warmup) throws Exception {
         String from = p + "raw";
         String to = p + "copy";
         long total = (long) warmup + n;
-        for (int pass = 1; pass <= warmPasses(); pass++) {
-            String warm = warm(pass, p) + "copy";
-            System.err.printf("warm-up pass into %s%n", warm);
-            createTopic(bootstrap, warm);
-            copyAll(bootstrap, from, warm, total);
-        }
+        warmUp(p, prefix -> {
+            createTopic(bootstrap, prefix + "copy");
+            copyAll(bootstrap, from, prefix + "copy", total);
+        });
         createTopic(bootstrap, to);
         Thread copier = new Thread(() -> copyAll(bootstrap, from, to, total), "copier");
         copier.start();
@@ -452,17 +454,13 @@ public final class JobBench {
     static void passthrough(String bootstrap, String p, int n, int warmup) throws Exception {
         JobOptions o = options(bootstrap, "http://127.0.0.1:1", p);
         String to = p + "passthrough";
-        for (int pass = 1; pass <= warmPasses(); pass++) {
-            JobOptions warm = options(bootstrap, "http://127.0.0.1:1", warm(pass, p), o.topics().raw());
-            String warmTo = warm(pass, p) + "passthrough";
-            createTopic(bootstrap, warmTo);
-            warmPass(passthroughJob(warm, warmTo), bootstrap, warmTo, (long) warmup + n);
-        }
+        warmUp(p, prefix -> {
+            JobOptions warm = options(bootstrap, "http://127.0.0.1:1", prefix, o.topics().raw());
+            createTopic(bootstrap, prefix + "passthrough");
+            run(passthroughJob(warm, prefix + "passthrough"), bootstrap, prefix + "passthrough", 0, (long) warmup + n);
+        });
         createTopic(bootstrap, to);
-        JobClient job = passthroughJob(o, to).executeAsync("bench passthrough");
-        Window w = measureTopic(bootstrap, to, warmup, n, "job");
-        job.cancel().get();
-        w.report("passthrough");
+        run(passthroughJob(o, to), bootstrap, to, warmup, n).report("passthrough");
     }
 
     private static StreamExecutionEnvironment passthroughJob(JobOptions o, String to) {
