@@ -5,6 +5,7 @@ import io.dls.job.decode.InputLimits;
 import io.dls.job.decode.InvalidRecord;
 import io.dls.job.decode.RawRecord;
 import io.dls.job.normalize.LogEvent;
+import io.dls.job.normalize.LogEventSerializer;
 import io.dls.job.normalize.Normalizer;
 import io.dls.job.patterns.Alert;
 import io.dls.job.patterns.PatternStreams;
@@ -69,7 +70,7 @@ public final class LogPipeline {
     public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
                                 Sinks sinks, InputLimits limits, FleetSilence fleet) {
         SingleOutputStreamOperator<LogEvent> events = raw
-                .process(new DecodeFunction(normalizer, limits)).uid("decode").name("decode + normalize");
+                .process(new DecodeFunction(normalizer, limits), LogEventSerializer.TYPE).uid("decode").name("decode + normalize");
         DataStream<InvalidRecord> invalid = events.getSideOutput(DecodeFunction.INVALID);
 
         DataStream<Alert> patternAlerts = alerting.apply(events);

@@ -34,7 +34,7 @@ public final class PatternStreams {
             return events.flatMap(new NoAlerts(), ALERT).name("no alert patterns").uid("patterns-none");
         }
         return events
-                .flatMap(new Dispatch(patterns), TypeInformation.of(Dispatched.class))
+                .flatMap(new Dispatch(patterns), DispatchedSerializer.TYPE)
                 .name("patterns: dispatch").uid("patterns-dispatch")
                 .setBufferTimeout(ALERT_PATH_BUFFER_TIMEOUT_MS)
                 .keyBy(new DispatchKey())
