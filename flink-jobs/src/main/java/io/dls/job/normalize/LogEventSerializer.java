@@ -3,7 +3,6 @@ package io.dls.job.normalize;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -23,7 +22,7 @@ import java.util.Map;
  * <p>For exchanges only: the pattern operator keeps its events in state with Flink's POJO serializer
  * ({@code TypeInformation.of(LogEvent.class)}), so savepoints taken before this serializer existed restore.
  */
-public final class LogEventSerializer extends TypeSerializerSingleton<LogEvent> {
+public final class LogEventSerializer extends ExchangeSerializer<LogEvent> {
 
     public static final LogEventSerializer INSTANCE = new LogEventSerializer();
     /** The type to give a stream of events that crosses an exchange. */
@@ -42,11 +41,6 @@ public final class LogEventSerializer extends TypeSerializerSingleton<LogEvent> 
     private static final byte JAVA = 9;
 
     private LogEventSerializer() {
-    }
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
     }
 
     @Override
@@ -74,16 +68,6 @@ public final class LogEventSerializer extends TypeSerializerSingleton<LogEvent> 
         e.tags = from.tags == null ? null : new ArrayList<>(from.tags);
         e.reason = from.reason;
         return e;
-    }
-
-    @Override
-    public LogEvent copy(LogEvent from, LogEvent reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -127,16 +111,6 @@ public final class LogEventSerializer extends TypeSerializerSingleton<LogEvent> 
         e.tags = (List<String>) readValue(in);
         e.reason = readString(in);
         return e;
-    }
-
-    @Override
-    public LogEvent deserialize(LogEvent reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override

@@ -1,11 +1,11 @@
 package io.dls.job.patterns;
 
+import io.dls.job.normalize.ExchangeSerializer;
 import io.dls.job.normalize.LogEventSerializer;
 import io.dls.job.normalize.SerializerTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -15,17 +15,12 @@ import java.io.IOException;
  * {@link Dispatched} on the keyed exchange to the pattern operator: key, pattern positions and the event in
  * {@link LogEventSerializer}'s form. Never kept in state (the operator keeps the event alone).
  */
-public final class DispatchedSerializer extends TypeSerializerSingleton<Dispatched> {
+public final class DispatchedSerializer extends ExchangeSerializer<Dispatched> {
 
     public static final DispatchedSerializer INSTANCE = new DispatchedSerializer();
     public static final TypeInformation<Dispatched> TYPE = new SerializerTypeInfo<>(Dispatched.class, INSTANCE);
 
     private DispatchedSerializer() {
-    }
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
     }
 
     @Override
@@ -36,16 +31,6 @@ public final class DispatchedSerializer extends TypeSerializerSingleton<Dispatch
     @Override
     public Dispatched copy(Dispatched from) {
         return new Dispatched(from.key, from.patterns.clone(), LogEventSerializer.INSTANCE.copy(from.event));
-    }
-
-    @Override
-    public Dispatched copy(Dispatched from, Dispatched reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -66,16 +51,6 @@ public final class DispatchedSerializer extends TypeSerializerSingleton<Dispatch
             patterns[i] = in.readInt();
         }
         return new Dispatched(key, patterns, LogEventSerializer.INSTANCE.deserialize(in));
-    }
-
-    @Override
-    public Dispatched deserialize(Dispatched reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override
