@@ -31,7 +31,8 @@ public final class ChunkDecoder {
 
     private final CodecLimits limits;
     private final JsonChunkDecoder json;
-    private String lastTag;
+    /** The last tag decoded and its bytes (a connection mostly repeats one tag); the empty tag to start with. */
+    private String lastTag = "";
     private byte[] lastTagBytes = new byte[0];
     /** The bytes left out of each entry of the frame being decoded, when it was cut (see {@link Frame#cuts}). */
     private Map<Integer, Long> cuts = Map.of();
