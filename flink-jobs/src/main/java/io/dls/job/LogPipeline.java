@@ -70,7 +70,9 @@ public final class LogPipeline {
     public static Streams build(DataStream<RawRecord> raw, Topics topics, Normalizer normalizer, Alerting alerting,
                                 Sinks sinks, InputLimits limits, FleetSilence fleet) {
         SingleOutputStreamOperator<LogEvent> events = raw
-                .process(new DecodeFunction(normalizer, limits), LogEventSerializer.TYPE).uid("decode").name("decode + normalize");
+                // Events cross exchanges (patterns, node health) in a form of their own, not Flink's POJO + Kryo.
+                .process(new DecodeFunction(normalizer, limits), LogEventSerializer.TYPE)
+                .uid("decode").name("decode + normalize");
         DataStream<InvalidRecord> invalid = events.getSideOutput(DecodeFunction.INVALID);
 
         DataStream<Alert> patternAlerts = alerting.apply(events);

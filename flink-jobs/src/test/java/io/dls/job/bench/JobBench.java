@@ -157,7 +157,8 @@ public final class JobBench {
      * One packer per thread, cleared for each record: a new one allocates an 8 KiB buffer, and the load generator
      * spent about half of its CPU on that (JFR), enough to fall behind the latency run's rate on a busy machine.
      */
-    private static final ThreadLocal<MessageBufferPacker> PACKER = ThreadLocal.withInitial(MessagePack::newDefaultBufferPacker);
+    private static final ThreadLocal<MessageBufferPacker> PACKER =
+            ThreadLocal.withInitial(MessagePack::newDefaultBufferPacker);
 
     static byte[] msgpack(Map<String, Object> m) throws Exception {
         MessageBufferPacker p = PACKER.get();
