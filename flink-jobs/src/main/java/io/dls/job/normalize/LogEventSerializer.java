@@ -5,10 +5,10 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,44 +72,45 @@ public final class LogEventSerializer extends ExchangeSerializer<LogEvent> {
 
     @Override
     public void serialize(LogEvent e, DataOutputView out) throws IOException {
-        writeString(e.timestamp, out);
+        // Strings as Flink's StringValue writes them: null and any length (writeUTF stops at 64 KiB).
+        StringValue.writeString(e.timestamp, out);
         out.writeLong(e.epochMillis);
-        writeString(e.message, out);
-        writeString(e.level, out);
-        writeString(e.service, out);
-        writeString(e.host, out);
-        writeString(e.eventId, out);
-        writeString(e.kind, out);
-        writeString(e.dataset, out);
-        writeString(e.type, out);
-        writeString(e.status, out);
+        StringValue.writeString(e.message, out);
+        StringValue.writeString(e.level, out);
+        StringValue.writeString(e.service, out);
+        StringValue.writeString(e.host, out);
+        StringValue.writeString(e.eventId, out);
+        StringValue.writeString(e.kind, out);
+        StringValue.writeString(e.dataset, out);
+        StringValue.writeString(e.type, out);
+        StringValue.writeString(e.status, out);
         writeValue(e.error, out);
         writeValue(e.fields, out);
         writeValue(e.metadata, out);
         writeValue(e.tags, out);
-        writeString(e.reason, out);
+        StringValue.writeString(e.reason, out);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public LogEvent deserialize(DataInputView in) throws IOException {
         LogEvent e = new LogEvent();
-        e.timestamp = readString(in);
+        e.timestamp = StringValue.readString(in);
         e.epochMillis = in.readLong();
-        e.message = readString(in);
-        e.level = readString(in);
-        e.service = readString(in);
-        e.host = readString(in);
-        e.eventId = readString(in);
-        e.kind = readString(in);
-        e.dataset = readString(in);
-        e.type = readString(in);
-        e.status = readString(in);
+        e.message = StringValue.readString(in);
+        e.level = StringValue.readString(in);
+        e.service = StringValue.readString(in);
+        e.host = StringValue.readString(in);
+        e.eventId = StringValue.readString(in);
+        e.kind = StringValue.readString(in);
+        e.dataset = StringValue.readString(in);
+        e.type = StringValue.readString(in);
+        e.status = StringValue.readString(in);
         e.error = (Map<String, Object>) readValue(in);
         e.fields = (Map<String, Object>) readValue(in);
         e.metadata = (Map<String, Object>) readValue(in);
         e.tags = (List<String>) readValue(in);
-        e.reason = readString(in);
+        e.reason = StringValue.readString(in);
         return e;
     }
 
@@ -130,7 +131,7 @@ public final class LogEventSerializer extends ExchangeSerializer<LogEvent> {
             out.writeByte(NULL);
         } else if (v instanceof String s) {
             out.writeByte(STRING);
-            writeString(s, out);
+            StringValue.writeString(s, out);
         } else if (v instanceof Long l) {
             out.writeByte(LONG);
             out.writeLong(l);
@@ -146,7 +147,7 @@ public final class LogEventSerializer extends ExchangeSerializer<LogEvent> {
             out.writeByte(MAP);
             out.writeInt(m.size());
             for (Map.Entry<?, ?> en : m.entrySet()) {
-                writeString((String) en.getKey(), out);
+                StringValue.writeString((String) en.getKey(), out);
                 writeValue(en.getValue(), out);
             }
         } else if (v instanceof List<?> list) {
@@ -170,7 +171,7 @@ public final class LogEventSerializer extends ExchangeSerializer<LogEvent> {
         byte tag = in.readByte();
         switch (tag) {
             case NULL: return null;
-            case STRING: return readString(in);
+            case STRING: return StringValue.readString(in);
             case LONG: return in.readLong();
             case DOUBLE: return in.readDouble();
             case TRUE: return Boolean.TRUE;
@@ -180,7 +181,7 @@ public final class LogEventSerializer extends ExchangeSerializer<LogEvent> {
                 int n = in.readInt();
                 Map<String, Object> m = new LinkedHashMap<>(capacity(n));
                 for (int i = 0; i < n; i++) {
-                    m.put(readString(in), readValue(in));
+                    m.put(StringValue.readString(in), readValue(in));
                 }
                 return m;
             }
@@ -207,56 +208,9 @@ public final class LogEventSerializer extends ExchangeSerializer<LogEvent> {
         }
     }
 
-    /**
-     * A string as its UTF-8 bytes after a length (0 for null, else 1 + the byte count, variable-length): the JDK
-     * encodes and decodes the mostly-ASCII text of logs far faster than a char-by-char writer (writeUTF also stops
-     * at 64 KiB).
-     */
-    public static void writeString(String s, DataOutputView out) throws IOException {
-        if (s == null) {
-            out.writeByte(0);
-            return;
-        }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        writeLength(b.length + 1, out);
-        out.write(b);
-    }
-
-    public static String readString(DataInputView in) throws IOException {
-        int n = readLength(in) - 1;
-        if (n < 0) {
-            return null;
-        }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static void writeLength(int n, DataOutputView out) throws IOException {
-        while (n >= 0x80) {
-            out.writeByte(n & 0x7f | 0x80);
-            n >>>= 7;
-        }
-        out.writeByte(n);
-    }
-
-    private static int readLength(DataInputView in) throws IOException {
-        int n = 0;
-        for (int shift = 0; ; shift += 7) {
-            byte b = in.readByte();
-            n |= (b & 0x7f) << shift;
-            if (b >= 0) {
-                return n;
-            }
-            if (shift > 28) {
-                throw new IOException("not an event: a length runs past 32 bits");
-            }
-        }
-    }
-
     /** A LinkedHashMap's initial capacity for n entries without a resize (its load factor is 0.75). */
     private static int capacity(int n) {
-        return n < 3 ? n + 1 : (int) (n / 0.75f) + 1;
+        return (int) (n / 0.75f) + 1;
     }
 
     @SuppressWarnings("unchecked")

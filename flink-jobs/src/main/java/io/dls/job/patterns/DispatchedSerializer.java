@@ -8,6 +8,7 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
 
@@ -35,7 +36,7 @@ public final class DispatchedSerializer extends ExchangeSerializer<Dispatched> {
 
     @Override
     public void serialize(Dispatched d, DataOutputView out) throws IOException {
-        LogEventSerializer.writeString(d.key, out);
+        StringValue.writeString(d.key, out);
         out.writeInt(d.patterns.length);
         for (int p : d.patterns) {
             out.writeInt(p);
@@ -45,7 +46,7 @@ public final class DispatchedSerializer extends ExchangeSerializer<Dispatched> {
 
     @Override
     public Dispatched deserialize(DataInputView in) throws IOException {
-        String key = LogEventSerializer.readString(in);
+        String key = StringValue.readString(in);
         int[] patterns = new int[in.readInt()];
         for (int i = 0; i < patterns.length; i++) {
             patterns[i] = in.readInt();

@@ -107,6 +107,9 @@ public final class JobBench {
         System.exit(0);
     }
 
+    /** The Elasticsearch URL of steps without Elasticsearch (the pipeline job never touches it): a closed port. */
+    static final String NO_ELASTICSEARCH = "http://127.0.0.1:1";
+
     /** The options both jobs get: this round's topics, two partitions, the bench's checkpoint interval. */
     static JobOptions options(String bootstrap, String es, String p) {
         return options(bootstrap, es, p, p + "raw");
@@ -331,7 +334,7 @@ public final class JobBench {
     }
 
     static void pipeline(String bootstrap, String p, int n, int warmup, long base) throws Exception {
-        JobOptions o = options(bootstrap, "http://127.0.0.1:1", p); // the pipeline job never touches Elasticsearch
+        JobOptions o = options(bootstrap, NO_ELASTICSEARCH, p);
         List<CompiledPattern> patterns = patterns(p);
         Connectors.createTopics(o, Set.of());
         Random random = new Random(42);
@@ -351,7 +354,7 @@ public final class JobBench {
             producer.flush();
         }
         warmUp(p, prefix -> {
-            JobOptions warm = options(bootstrap, "http://127.0.0.1:1", prefix, o.topics().raw());
+            JobOptions warm = options(bootstrap, NO_ELASTICSEARCH, prefix, o.topics().raw());
             Connectors.createTopics(warm, Set.of());
             run(pipelineJob(warm, patterns(prefix)), bootstrap, warm.topics().all(), 0, (long) warmup + n);
         });
@@ -459,10 +462,10 @@ public final class JobBench {
      * others.
      */
     static void passthrough(String bootstrap, String p, int n, int warmup) throws Exception {
-        JobOptions o = options(bootstrap, "http://127.0.0.1:1", p);
+        JobOptions o = options(bootstrap, NO_ELASTICSEARCH, p);
         String to = p + "passthrough";
         warmUp(p, prefix -> {
-            JobOptions warm = options(bootstrap, "http://127.0.0.1:1", prefix, o.topics().raw());
+            JobOptions warm = options(bootstrap, NO_ELASTICSEARCH, prefix, o.topics().raw());
             createTopic(bootstrap, prefix + "passthrough");
             run(passthroughJob(warm, prefix + "passthrough"), bootstrap, prefix + "passthrough", 0, (long) warmup + n);
         });
@@ -641,7 +644,7 @@ public final class JobBench {
     static void latency(String bootstrap, String p, int rate, int seconds) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        latency(bootstrap, options(bootstrap, "http://127.0.0.1:1", p), patterns(p), env, job -> {
+        latency(bootstrap, options(bootstrap, NO_ELASTICSEARCH, p), patterns(p), env, job -> {
         }, rate, seconds, SERVICES, false, b -> {
             String svc = "burst-" + b;
             List<Map<String, Object>> recs = new ArrayList<>();

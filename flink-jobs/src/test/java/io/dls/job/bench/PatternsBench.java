@@ -115,7 +115,7 @@ public final class PatternsBench {
     }
 
     static void fill(String bootstrap, String p, int n, int warmup, int services) throws Exception {
-        JobOptions o = JobBench.options(bootstrap, "http://127.0.0.1:1", p);
+        JobOptions o = JobBench.options(bootstrap, JobBench.NO_ELASTICSEARCH, p);
         Connectors.createTopics(o, Set.of());
         String[] svc = services(services);
         Random random = new Random(42);
@@ -377,7 +377,7 @@ public final class PatternsBench {
     // ------------------------------------------------------------------ modes
 
     static void pipeline(String bootstrap, String p, String s, int n, int warmup, Path dir) throws Exception {
-        JobOptions o = JobBench.options(bootstrap, "http://127.0.0.1:1", p + s, p + "raw");
+        JobOptions o = JobBench.options(bootstrap, JobBench.NO_ELASTICSEARCH, p + s, p + "raw");
         List<CompiledPattern> patterns = patterns(dir, p + s);
         Connectors.createTopics(o, Set.of());
         int port = freePort();
@@ -428,7 +428,7 @@ public final class PatternsBench {
 
     static void latency(String bootstrap, String p, int rate, int seconds, Path dir, int services, String burstService,
                         String burstRule) throws Exception {
-        JobOptions o = JobBench.options(bootstrap, "http://127.0.0.1:1", p);
+        JobOptions o = JobBench.options(bootstrap, JobBench.NO_ELASTICSEARCH, p);
         List<CompiledPattern> patterns = patterns(dir, p);
         if (patterns.stream().noneMatch(c -> c.name().equals(burstRule))) {
             throw new IllegalArgumentException("no pattern " + burstRule + " in " + dir);

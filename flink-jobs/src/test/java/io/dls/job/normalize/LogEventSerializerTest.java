@@ -124,7 +124,7 @@ class LogEventSerializerTest {
     @Test
     void textLongerThanWriteUtfTakes() throws Exception {
         LogEvent e = new LogEvent();
-        e.message = "é".repeat(70_000); // 140,000 UTF-8 bytes: past writeUTF's 64 KiB and a 2-byte length
+        e.message = "é".repeat(70_000); // 140,000 UTF-8 bytes: past writeUTF's 64 KiB
         assertThat(roundTrip(LogEventSerializer.INSTANCE, e).message).isEqualTo(e.message);
     }
 
@@ -172,13 +172,9 @@ class LogEventSerializerTest {
         DataOutputSerializer out = new DataOutputSerializer(16);
         TypeSerializerSnapshot.writeVersionedSnapshot(out, snap);
         TypeSerializerSnapshot<T> read = TypeSerializerSnapshot.readVersionedSnapshot(
-                new DataInputDeserializer(out.getCopyOfBuffer()), getClass(s).getClassLoader());
+                new DataInputDeserializer(out.getCopyOfBuffer()), s.getClass().getClassLoader());
         assertThat(read.restoreSerializer()).isSameAs(s);
         TypeSerializerSchemaCompatibility<T> compat = s.snapshotConfiguration().resolveSchemaCompatibility(read);
         assertThat(compat.isCompatibleAsIs()).isTrue();
-    }
-
-    private static Class<?> getClass(Object o) {
-        return o.getClass();
     }
 }
