@@ -3,13 +3,18 @@ package io.dls.receiver.codec;
 import com.github.luben.zstd.ZstdInputStream;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /** The {@code compressed} option of CompressedPackedForward, with a hard cap against decompression bombs. */
 final class Decompression {
+    /** The unit the inflated bytes are gathered in. */
+    private static final int BLOCK = 1 << 20;
+
     private Decompression() {
     }
 
@@ -25,21 +30,47 @@ final class Decompression {
             case "zstd" -> new ZstdInputStream(raw).setContinuous(false);
             default -> throw new ProtocolException("bad_compression", "unsupported compressed option '" + method + "'");
         }) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(len * 4, 1 << 20) + 64);
-            byte[] buf = new byte[16384];
+            // Blocks rather than a doubling buffer: a doubling buffer holds its old and its new array at each
+            // step (48 MiB for a 32 MiB cap) and copies once more at the end, and several bombs inflating at once
+            // on the event loops ran a 256 MiB receiver out of heap. A bomb now costs at most the cap (plus a
+            // block); the first block is sized for a usual chunk, so small chunks still take one small array.
+            List<byte[]> full = new ArrayList<>();
             long total = 0;
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                total += n;
+            byte[] block = new byte[Math.min(len * 4, BLOCK) + 64];
+            while (true) {
+                int filled = 0;
+                int n;
+                while (filled < block.length && (n = in.read(block, filled, block.length - filled)) > 0) {
+                    filled += n;
+                }
+                total += filled;
                 if (total > limit) {
                     throw new ProtocolException("decompressed_too_large",
                             method + " entries inflate past decompressed_size_limit " + limit + " bytes");
                 }
-                out.write(buf, 0, n);
+                if (filled < block.length) {
+                    return join(full, block, filled, (int) total);
+                }
+                full.add(block);
+                block = new byte[BLOCK];
             }
-            return out.toByteArray();
         } catch (IOException e) {
             throw new ProtocolException("bad_compression", "corrupt " + method + " entries: " + e.getMessage(), e);
         }
+    }
+
+    /** The full blocks, then the first {@code filled} bytes of the last one, in one array of {@code total}. */
+    private static byte[] join(List<byte[]> full, byte[] last, int filled, int total) {
+        if (full.isEmpty()) {
+            return Arrays.copyOf(last, filled);
+        }
+        byte[] out = new byte[total];
+        int pos = 0;
+        for (byte[] b : full) {
+            System.arraycopy(b, 0, out, pos, b.length);
+            pos += b.length;
+        }
+        System.arraycopy(last, 0, out, pos, filled);
+        return out;
     }
 }
