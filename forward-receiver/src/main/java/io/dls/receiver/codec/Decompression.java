@@ -12,8 +12,11 @@ import java.util.zip.GZIPInputStream;
 
 /** The {@code compressed} option of CompressedPackedForward, with a hard cap against decompression bombs. */
 final class Decompression {
-    /** The unit the inflated bytes are gathered in. */
-    private static final int BLOCK = 1 << 20;
+    /**
+     * The unit the inflated bytes are gathered in: well under half of G1's smallest region (1 MiB, what a 256 MiB
+     * heap gets), so blocks are ordinary young objects; a block of 1 MiB would be humongous and take two regions.
+     */
+    private static final int BLOCK = 256 << 10;
 
     private Decompression() {
     }
@@ -36,7 +39,7 @@ final class Decompression {
             // block); the first block is sized for a usual chunk, so small chunks still take one small array.
             List<byte[]> full = new ArrayList<>();
             long total = 0;
-            byte[] block = new byte[Math.min(len * 4, BLOCK) + 64];
+            byte[] block = new byte[(int) Math.min(len * 4L + 64, BLOCK)];
             while (true) {
                 int filled = 0;
                 int n;
